@@ -1,0 +1,183 @@
+//! Ingest: read a report (text or PDF), clean its layout, find its numbered
+//! paragraphs and structure, and attribute each sentence to its speakers.
+//!
+//! read → layout → structure → metadata → attribute, one module each.
+
+pub mod agenda;
+pub mod attribute;
+pub mod layout;
+pub mod metadata;
+pub mod read;
+pub mod speakers;
+pub mod structure;
+pub mod text;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use crate::model::{AgendaItem, Document, Paragraph, Speaker};
+use attribute::Context;
+use read::RawText;
+
+/// Parses one file into a document.
+pub fn parse_file(path: &Path) -> Result<Document> {
+    let raw = read::read_file(path)?;
+    parse_raw(path, &raw)
+}
+
+/// Parses text already in memory (tests, fuzzing, uploads).
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Document> {
+    let raw = read::read_bytes(path, bytes)?;
+    parse_raw(path, &raw)
+}
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z][^.:;!?]{2,80}?):\s+\S").unwrap());
+
+fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
+    let layout = layout::layout(raw);
+    let found = structure::structure(&layout);
+    if found.paragraphs.is_empty() {
+        return Err(Error::NoParagraphs { path: path.into() });
+    }
+    let opening: Vec<&str> = found.paragraphs.iter().take(2).map(|p| p.text.as_str()).collect();
+    let meta = metadata::extract(&raw.pages, &found.front_matter, &opening);
+    let mut warnings = found.warnings.clone();
+    if !found.numbered {
+        warnings.push(format!(
+            "{}: no numbered paragraphs found; using the text's own paragraphs, numbered in order",
+            path.display()
+        ));
+    }
+
+    let paragraphs = found
+        .paragraphs
+        .iter()
+        .map(|raw_para| {
+            let (agenda_item, agenda_title, agenda_items, mut topics) = place_on_agenda(raw_para, &found);
+            let subsection_title = raw_para.subsection.as_deref().map(strip_numbering);
+            if topics.is_empty()
+                && let Some(title) = subsection_title.or(raw_para.section.as_deref().map(strip_numbering))
+            {
+                topics.push(title.to_owned());
+            }
+            let in_review_section = raw_para
+                .subsection
+                .as_deref()
+                .or(raw_para.section.as_deref())
+                .is_some_and(|s| s.to_lowercase().contains("state under review"));
+            let ctx = Context {
+                state_under_review: meta.state_under_review.clone(),
+                host: meta.host.clone(),
+                default_speaker: meta.state_under_review.clone().filter(|_| in_review_section),
+                recommendation: raw_para.number.contains('.'),
+            };
+            let statements = attribute::attribute(&raw_para.text, &ctx);
+            let mut speakers: Vec<String> = Vec::new();
+            for s in statements.iter().flat_map(|s| s.speakers()) {
+                if !speakers.contains(&s.name) {
+                    speakers.push(s.name);
+                }
+            }
+            Paragraph {
+                number: raw_para.number.clone(),
+                section: raw_para.section.clone(),
+                subsection: raw_para.subsection.clone(),
+                agenda_item,
+                agenda_title,
+                agenda_items,
+                topics,
+                page: Some(raw_para.page),
+                text: raw_para.text.clone(),
+                speakers,
+                statements,
+            }
+        })
+        .collect();
+
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("document").to_owned();
+    Ok(Document {
+        id: meta.symbol.clone().unwrap_or_else(|| stem.clone()),
+        symbol: meta.symbol,
+        title: meta.title.or(Some(stem)),
+        body: meta.body,
+        meeting: meta.meeting,
+        date: meta.date,
+        place: meta.place,
+        source: path.display().to_string(),
+        format: raw.format.as_str().to_owned(),
+        agenda: found.agenda.clone(),
+        warnings,
+        paragraphs,
+    })
+}
+
+/// "B. Opening session" → "Opening session".
+fn strip_numbering(heading: &str) -> &str {
+    heading.split_once(". ").map_or(heading, |(_, rest)| rest)
+}
+
+type Placement = (Option<String>, Option<String>, Vec<String>, Vec<String>);
+
+/// The agenda item of a paragraph: from the heading above it, else from its
+/// programme-area label ("Core Fund: ..."), else from its subsection's title
+/// matched against the adopted agenda, else the document's own agenda item.
+fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure) -> Placement {
+    let agenda = &found.agenda;
+    let title_of = |code: &str| agenda.iter().find(|a| a.code == code).map(|a| a.title.clone());
+    let mut topics = Vec::new();
+    // A programme-area label is a short title, not a clause: "Core Fund:", not "The Meeting elected the following officers:".
+    let label = LABEL
+        .captures(&para.text)
+        .map(|c| c[1].trim().to_owned())
+        .filter(|l| l.split_whitespace().count() <= 6 && !l.split_whitespace().any(|w| w.len() > 4 && w.ends_with("ed")));
+
+    let (codes, heading_title): (Vec<String>, Option<String>) = if !para.agenda_codes.is_empty() {
+        (para.agenda_codes.clone(), para.agenda_heading_title.clone())
+    } else if let Some(item) = label.as_deref().and_then(|l| agenda::best_match(l, agenda, 0.3)) {
+        (vec![item.code.clone()], None)
+    } else if let Some(item) =
+        para.subsection.as_deref().map(strip_numbering).and_then(|t| agenda::best_match(t, agenda, 0.5))
+    {
+        (vec![item.code.clone()], None)
+    } else if let Some((code, title)) = &found.cover_agenda {
+        (vec![code.clone()], title.clone())
+    } else {
+        (Vec::new(), None)
+    };
+
+    if let Some(label) = &label
+        && (!codes.is_empty() || para.number.parse::<u32>().is_ok())
+        && para.section.as_deref().is_some_and(|s| s.to_lowercase().contains("conclusion"))
+    {
+        topics.push(label.clone());
+    }
+    let first = codes.first().cloned();
+    let title = first.as_deref().and_then(title_of).or(heading_title);
+    for code in &codes {
+        if let Some(t) = title_of(code).or_else(|| (Some(code) == first.as_ref()).then(|| title.clone()).flatten()) {
+            topics.push(t);
+        }
+        let parent: String = code.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if parent != *code
+            && let Some(t) = title_of(&parent)
+        {
+            topics.push(t);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    topics.retain(|t| seen.insert(t.to_lowercase()));
+    (first, title, codes, topics)
+}
+
+/// The adopted agenda's item for a code, for callers outside ingest.
+pub fn agenda_title<'a>(agenda: &'a [AgendaItem], code: &str) -> Option<&'a str> {
+    agenda.iter().find(|a| a.code == code).map(|a| a.title.as_str())
+}
+
+/// The speaker a name resolves to, for query understanding.
+pub fn resolve_speaker(name: &str) -> Option<Speaker> {
+    speakers::gazetteer().resolve(name).cloned()
+}

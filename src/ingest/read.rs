@@ -1,0 +1,148 @@
+//! Read a file into pages of text: decode text files (UTF-8, UTF-16, or
+//! Windows-1252 as a fallback) and extract the text layer of PDFs.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// One document's text as read, before any cleaning.
+#[derive(Debug, Clone)]
+pub struct RawText {
+    /// Page texts; a plain-text file is one page unless it carries form feeds.
+    pub pages: Vec<String>,
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Pdf,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// Largest document rapporteur reads (a UN report is a few MB at most).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn read_file(path: &Path) -> Result<RawText> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::TooLarge { path: path.into(), size: meta.len(), limit: MAX_FILE_BYTES });
+    }
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    read_bytes(path, &bytes)
+}
+
+pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<RawText> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Empty { path: path.into() });
+    }
+    if is_pdf(bytes) {
+        return read_pdf(path, bytes);
+    }
+    let text = decode_text(bytes).ok_or_else(|| Error::Binary { path: path.into() })?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty { path: path.into() });
+    }
+    Ok(RawText { pages: text.split('\u{c}').map(str::to_owned).collect(), format: Format::Text })
+}
+
+fn is_pdf(bytes: &[u8]) -> bool {
+    // The header may follow a little junk; readers accept it within the first KiB.
+    let head = &bytes[..bytes.len().min(1024)];
+    head.windows(5).any(|w| w == b"%PDF-")
+}
+
+/// Decodes text, or None when the bytes are not text in any encoding we accept.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return (!had_errors).then(|| text.into_owned());
+    }
+    if looks_binary(bytes) {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(s.to_owned()),
+        // Not UTF-8: Latin-1 and Windows-1252 are what older office tools write.
+        Err(_) => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+    }
+}
+
+/// NUL bytes or many control characters mean a binary file.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    if sample.contains(&0) {
+        return true;
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    control * 100 > sample.len()
+}
+
+fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
+    // pdf-extract can panic on malformed files; a bad PDF must be an error, not a crash.
+    let owned = bytes.to_vec();
+    let result = std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
+    let pages = match result {
+        Ok(Ok(pages)) => pages,
+        Ok(Err(e)) => return Err(Error::Pdf { path: path.into(), reason: e.to_string() }),
+        Err(_) => {
+            return Err(Error::Pdf { path: path.into(), reason: "damaged or unsupported PDF structure".into() });
+        }
+    };
+    let letters: usize = pages.iter().map(|p| p.chars().filter(|c| c.is_alphabetic()).count()).sum();
+    if letters < 20 {
+        return Err(Error::PdfNoText { path: path.into() });
+    }
+    Ok(RawText { pages, format: Format::Pdf })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_is_decoded() {
+        let bytes = b"The representative of C\xf4te d'Ivoire said \x93yes\x94.";
+        let text = decode_text(bytes).unwrap();
+        assert_eq!(text, "The representative of Côte d'Ivoire said \u{201c}yes\u{201d}.");
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in "1. Japan noted.".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode_text(&bytes).unwrap(), "1. Japan noted.");
+    }
+
+    #[test]
+    fn binary_is_rejected() {
+        let err = read_bytes(Path::new("x.bin"), &[0u8, 1, 2, 3, 200, 0, 7]).unwrap_err();
+        assert!(err.to_string().contains("binary"), "{err}");
+    }
+
+    #[test]
+    fn empty_is_rejected() {
+        let err = read_bytes(Path::new("e.txt"), b"  \n\n ").unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn truncated_pdf_is_an_error_not_a_panic() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/upr/japan2008.pdf")).unwrap();
+        let err = read_bytes(Path::new("t.pdf"), &bytes[..bytes.len() / 3]).unwrap_err();
+        assert!(matches!(err, Error::Pdf { .. } | Error::PdfNoText { .. }), "{err}");
+    }
+}
