@@ -12,3 +12,5 @@ pub mod model;
 
 pub use error::{Error, Result};
 pub use model::{Document, Paragraph, Speaker, SpeakerKind, Statement};
+pub mod index;
+pub mod search;

@@ -86,7 +86,8 @@ pub struct Paragraph {
     /// Normalised agenda code ("5a", "6"); None where none.
     pub agenda_item: Option<String>,
     pub agenda_title: Option<String>,
-    /// Every agenda item the paragraph covers ("22 covers 5, 6 and 7").
+    /// Every agenda item the paragraph was discussed under ("22 covers 5, 6 and 7");
+    /// empty for a conclusion that only relates to `agenda_item` by its label.
     #[serde(default)]
     pub agenda_items: Vec<String>,
     pub topics: Vec<String>,

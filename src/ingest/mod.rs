@@ -134,9 +134,11 @@ fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure)
         .map(|c| c[1].trim().to_owned())
         .filter(|l| l.split_whitespace().count() <= 6 && !l.split_whitespace().any(|w| w.len() > 4 && w.ends_with("ed")));
 
+    let mut from_label = false;
     let (codes, heading_title): (Vec<String>, Option<String>) = if !para.agenda_codes.is_empty() {
         (para.agenda_codes.clone(), para.agenda_heading_title.clone())
     } else if let Some(item) = label.as_deref().and_then(|l| agenda::best_match(l, agenda, 0.3)) {
+        from_label = true;
         (vec![item.code.clone()], None)
     } else if let Some(item) =
         para.subsection.as_deref().map(strip_numbering).and_then(|t| agenda::best_match(t, agenda, 0.5))
@@ -169,7 +171,10 @@ fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure)
     }
     let mut seen = std::collections::HashSet::new();
     topics.retain(|t| seen.insert(t.to_lowercase()));
-    (first, title, codes, topics)
+    // A conclusion relates to its item (`agenda_item`) but was not discussed under
+    // it: `agenda_items`, which the agenda filter uses, stays for the proceedings.
+    let discussed_under = if from_label { Vec::new() } else { codes };
+    (first, title, discussed_under, topics)
 }
 
 /// The adopted agenda's item for a code, for callers outside ingest.

@@ -1,0 +1,186 @@
+//! Human output: hits like ripgrep (permalink, context line, highlighted
+//! statements), then facet counts; CSV for export.
+
+use rapporteur::model::Document;
+use rapporteur::search::{Hit, Outline, ParagraphView, SearchResponse, SpeakerCount};
+
+const BOLD: &str = "\x1b[1m";
+const MATCH: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const LINK: &str = "\x1b[35m";
+const RESET: &str = "\x1b[0m";
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("{code}{text}{RESET}") } else { text.to_owned() }
+    }
+}
+
+pub fn print_document(doc: &Document) {
+    println!(
+        "{} | {} | {} | {} | {} ({} paragraphs, {} statements)",
+        doc.id,
+        doc.title.as_deref().unwrap_or("-"),
+        doc.meeting.as_deref().unwrap_or("-"),
+        doc.date.as_deref().unwrap_or("-"),
+        doc.place.as_deref().unwrap_or("-"),
+        doc.paragraphs.len(),
+        doc.statement_count()
+    );
+    for p in &doc.paragraphs {
+        let first: String = p.text.chars().take(60).collect();
+        println!("{:>7} [{:>3}] {} | {first}", p.number, p.agenda_item.as_deref().unwrap_or("-"), p.speakers.join(", "));
+    }
+}
+
+fn highlighted(text: &str, ranges: &[[usize; 2]], style: &Style) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for &[start, end] in ranges {
+        if start < last || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&text[last..start]);
+        if style.color {
+            out.push_str(&style.paint(MATCH, &text[start..end]));
+        } else {
+            out.push('[');
+            out.push_str(&text[start..end]);
+            out.push(']');
+        }
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn print_hit(hit: &Hit, style: &Style) {
+    let agenda = match (&hit.agenda_item, &hit.agenda_title) {
+        (Some(code), Some(title)) => format!("agenda {code} {title}"),
+        (Some(code), None) => format!("agenda {code}"),
+        _ => "no agenda item".into(),
+    };
+    println!(
+        "{}  {}",
+        style.paint(LINK, &hit.id),
+        style.paint(DIM, &format!("{} · {} · {agenda}", hit.meeting.as_deref().unwrap_or("-"), hit.date.as_deref().unwrap_or("-")))
+    );
+    if !hit.speakers.is_empty() {
+        println!("  speakers: {}", hit.speakers.join(", "));
+    }
+    for st in &hit.statements {
+        let who = st.speaker.as_deref().unwrap_or("(narrative)");
+        println!("  {}: {}", style.paint(BOLD, who), highlighted(&st.text, &st.highlights, style));
+    }
+    println!();
+}
+
+pub fn print_search(r: &SearchResponse, color: bool) {
+    let style = Style { color };
+    for hit in &r.hits {
+        print_hit(hit, &style);
+    }
+    let shown = r.hits.len();
+    println!("{} of {} paragraphs in {:.1} ms", shown, r.total, r.took_ms);
+    let facets = [
+        ("speaker", &r.facets.speaker),
+        ("agenda item", &r.facets.agenda_item),
+        ("topic", &r.facets.topic),
+        ("document", &r.facets.document),
+        ("year", &r.facets.year),
+    ];
+    for (name, counts) in facets {
+        if counts.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = counts.iter().take(12).map(|c| format!("{} ({})", c.value, c.count)).collect();
+        println!("{}: {}", style.paint(BOLD, name), list.join(", "));
+    }
+}
+
+pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    w.write_record(["permalink", "document", "date", "paragraph", "agenda_item", "speaker", "statement"])?;
+    for hit in &r.hits {
+        for st in &hit.statements {
+            w.write_record([
+                hit.id.as_str(),
+                hit.document.as_str(),
+                hit.date.as_deref().unwrap_or(""),
+                hit.paragraph.as_str(),
+                hit.agenda_item.as_deref().unwrap_or(""),
+                st.speaker.as_deref().unwrap_or(""),
+                st.text.as_str(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub fn print_paragraph_view(v: &ParagraphView) {
+    let d = &v.document;
+    println!("{} · {} · {} · {}", d.id, d.title.as_deref().unwrap_or("-"), d.meeting.as_deref().unwrap_or("-"), d.date.as_deref().unwrap_or("-"));
+    let p = &v.paragraph;
+    println!(
+        "{} / {} · agenda {} {}",
+        p.section.as_deref().unwrap_or("-"),
+        p.subsection.as_deref().unwrap_or("-"),
+        p.agenda_item.as_deref().unwrap_or("-"),
+        p.agenda_title.as_deref().unwrap_or("")
+    );
+    if let Some(prev) = &v.previous {
+        println!("\n  {}. {}", prev.number, prev.text);
+    }
+    println!("\n> {}. {}", p.number, p.text);
+    for st in &p.statements {
+        println!(">   {}: {}", st.speaker.as_deref().unwrap_or("(narrative)"), st.text);
+    }
+    if let Some(next) = &v.next {
+        println!("\n  {}. {}", next.number, next.text);
+    }
+}
+
+pub fn print_outline(o: &Outline) {
+    let d = &o.document;
+    println!(
+        "{} · {} · {} · {} · {} · {} paragraphs, {} statements",
+        d.id,
+        d.title.as_deref().unwrap_or("-"),
+        d.body.as_deref().unwrap_or("-"),
+        d.meeting.as_deref().unwrap_or("-"),
+        d.date.as_deref().unwrap_or("-"),
+        d.paragraphs,
+        d.statements
+    );
+    println!("\nsections:");
+    for s in &o.sections {
+        println!("  {:>7}-{:<7} {}", s.first, s.last, s.name);
+    }
+    if !o.agenda_items.is_empty() {
+        println!("\nagenda items:");
+        for a in &o.agenda_items {
+            println!("  {:>7}-{:<7} {}", a.first, a.last, a.name);
+        }
+    }
+    println!("\nspeakers:");
+    for s in &o.speakers {
+        println!("  {:>4} paragraphs  {} ({}-{})", s.paragraphs, s.name, s.first, s.last);
+    }
+}
+
+pub fn print_speakers(counts: &[SpeakerCount]) {
+    for c in counts {
+        println!("{:>4} statements in {:>3} paragraphs  {} ({})", c.statements, c.paragraphs, c.speaker, c.speaker_kind.as_str());
+        if let Some(top) = &c.top
+            && let Some(st) = top.statements.first()
+        {
+            let text: String = st.text.chars().take(160).collect();
+            println!("       {}  {text}", top.id);
+        }
+    }
+}

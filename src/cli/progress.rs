@@ -1,0 +1,70 @@
+//! Ingest progress: a bar on a terminal (indicatif), plain lines otherwise.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rapporteur::error::Error;
+use rapporteur::index::writer::Progress;
+use rapporteur::model::Document;
+
+pub trait Reporter: Progress {
+    fn finish(&self);
+}
+
+pub fn for_terminal() -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Box::new(Bar(bar))
+    } else {
+        Box::new(Lines)
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, files: usize) {
+        self.0.set_length(files as u64);
+    }
+    fn parsed(&self, path: &Path, outcome: Result<&Document, &Error>) {
+        if let Err(e) = outcome {
+            self.0.println(format!("skipped {}: {e}", path.display()));
+        }
+        self.0.inc(1);
+    }
+    fn committing(&self) {
+        self.0.set_message("committing");
+    }
+}
+
+impl Reporter for Bar {
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+struct Lines;
+
+impl Progress for Lines {
+    fn start(&self, files: usize) {
+        eprintln!("ingesting {files} files");
+    }
+    fn parsed(&self, path: &Path, outcome: Result<&Document, &Error>) {
+        match outcome {
+            Ok(doc) => eprintln!("parsed {} ({} paragraphs)", path.display(), doc.paragraphs.len()),
+            Err(e) => eprintln!("skipped {}: {e}", path.display()),
+        }
+    }
+    fn committing(&self) {
+        eprintln!("committing");
+    }
+}
+
+impl Reporter for Lines {
+    fn finish(&self) {}
+}

@@ -1,0 +1,261 @@
+//! Build or update the index: parse files in parallel, replace each document by
+//! id, and commit once, so an interrupted run leaves the previous index intact.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::schema::Facet;
+use tantivy::{TantivyDocument, Term};
+
+use super::schema::{self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number};
+use crate::error::{Error, Result};
+use crate::ingest::agenda::code_path;
+use crate::model::{Document, Paragraph};
+
+/// File extensions ingest reads when it walks a folder.
+pub const EXTENSIONS: &[&str] = &["txt", "text", "pdf"];
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub index: PathBuf,
+    /// tantivy writer memory budget.
+    pub heap_bytes: usize,
+}
+
+impl IngestOptions {
+    pub fn new(index: impl Into<PathBuf>) -> IngestOptions {
+        IngestOptions { index: index.into(), heap_bytes: 128 * 1024 * 1024 }
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub documents: usize,
+    pub paragraphs: usize,
+    pub statements: usize,
+    pub bytes: u64,
+    #[serde(serialize_with = "as_secs")]
+    pub elapsed: Duration,
+    pub failures: Vec<(PathBuf, String)>,
+    pub warnings: Vec<String>,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl IngestReport {
+    pub fn megabytes_per_second(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// What ingest tells its caller as it goes (a progress bar, log lines).
+pub trait Progress: Sync {
+    fn start(&self, files: usize);
+    fn parsed(&self, path: &Path, outcome: std::result::Result<&Document, &Error>);
+    fn committing(&self);
+}
+
+/// No output at all.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn parsed(&self, _: &Path, _: std::result::Result<&Document, &Error>) {}
+    fn committing(&self) {}
+}
+
+/// Files under the given paths (folders are walked, sorted for a stable order).
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| Error::Io { path: dir.into(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e.to_lowercase().as_str()))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Opens the index for writing, creating it if needed.
+pub fn open_or_create(path: &Path) -> Result<tantivy::Index> {
+    let index_err = |e: tantivy::TantivyError| Error::Index { path: path.into(), reason: e.to_string() };
+    if path.join(super::MANIFEST).exists() {
+        super::check_manifest(path)?;
+        return tantivy::Index::open_in_dir(path).map_err(index_err);
+    }
+    let has_other_files = std::fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(false);
+    if has_other_files && path.join("meta.json").exists() {
+        return Err(Error::SchemaVersion { path: path.into(), found: 0, expected: schema::SCHEMA_VERSION });
+    }
+    std::fs::create_dir_all(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let (schema, _) = schema::build();
+    let index = tantivy::Index::create_in_dir(path, schema).map_err(index_err)?;
+    super::write_manifest(path)?;
+    Ok(index)
+}
+
+/// Parses and indexes documents; failures are reported, the rest indexed.
+pub fn ingest(files: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport> {
+    let started = Instant::now();
+    let index = open_or_create(&options.index)?;
+    let fields = Fields::from_schema(&index.schema())
+        .map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
+    let mut writer: tantivy::IndexWriter = index.writer(options.heap_bytes).map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => Error::Locked { path: options.index.clone() },
+        other => Error::Index { path: options.index.clone(), reason: other.to_string() },
+    })?;
+    progress.start(files.len());
+    let mut report = IngestReport::default();
+    let mut seen_ids = HashSet::new();
+    // Parse in chunks so that memory stays bounded on large collections.
+    for chunk in files.chunks(256) {
+        let parsed: Vec<(PathBuf, Result<Document>, u64)> = chunk
+            .par_iter()
+            .map(|path| {
+                let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                let result = crate::ingest::parse_file(path);
+                progress.parsed(path, result.as_ref());
+                (path.clone(), result, bytes)
+            })
+            .collect();
+        for (path, result, bytes) in parsed {
+            match result {
+                Ok(mut doc) => {
+                    if !seen_ids.insert(doc.id.clone()) {
+                        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("copy");
+                        report.warnings.push(format!("{}: id {} already used in this run; indexed as {}-{stem}", path.display(), doc.id, doc.id));
+                        doc.id = format!("{}-{stem}", doc.id);
+                    }
+                    report.warnings.extend(doc.warnings.iter().cloned());
+                    report.documents += 1;
+                    report.paragraphs += doc.paragraphs.len();
+                    report.statements += doc.statement_count();
+                    report.bytes += bytes;
+                    add_document(&writer, &fields, &doc)?;
+                }
+                Err(e) => report.failures.push((path, e.to_string())),
+            }
+        }
+    }
+    progress.committing();
+    writer.commit().map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
+    writer.wait_merging_threads().map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn tantivy_err(e: tantivy::TantivyError) -> Error {
+    Error::Tantivy(e)
+}
+
+/// Replaces any earlier version of `doc` and adds its records.
+pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -> Result<()> {
+    writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
+    let date = date_number(doc.date.as_deref());
+    let year = doc.year();
+
+    let mut record = TantivyDocument::default();
+    record.add_text(f.kind, KIND_DOCUMENT);
+    record.add_text(f.doc_id, &doc.id);
+    let mut outline = doc.clone();
+    // The outline keeps structure and speakers; the text lives in the paragraph records.
+    outline.paragraphs.iter_mut().for_each(|p| {
+        p.text.clear();
+        p.statements.iter_mut().for_each(|s| s.text.clear());
+    });
+    record.add_text(f.payload, serde_json::to_string(&outline).unwrap_or_default());
+    add_document_facets(&mut record, f, doc, date, year);
+    writer.add_document(record).map_err(tantivy_err)?;
+
+    for (ordinal, para) in doc.paragraphs.iter().enumerate() {
+        let key = format!("{}#{}", doc.id, para.number);
+        let mut p = TantivyDocument::default();
+        p.add_text(f.kind, KIND_PARAGRAPH);
+        add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
+        p.add_text(f.text, &para.text);
+        for speaker in &para.speakers {
+            p.add_text(f.speaker_name, speaker);
+        }
+        for s in para.statements.iter().flat_map(|s| s.speakers()) {
+            p.add_facet(f.speaker, Facet::from_path([s.kind.as_str(), s.name.as_str()]));
+        }
+        p.add_text(f.payload, serde_json::to_string(para).unwrap_or_default());
+        writer.add_document(p).map_err(tantivy_err)?;
+
+        for (i, st) in para.statements.iter().enumerate() {
+            let mut s = TantivyDocument::default();
+            s.add_text(f.kind, KIND_STATEMENT);
+            add_paragraph_fields(&mut s, f, doc, para, &key, ordinal, date, year);
+            s.add_u64(f.statement, i as u64);
+            s.add_text(f.text, &st.text);
+            for speaker in st.speakers() {
+                s.add_text(f.speaker_name, &speaker.name);
+                s.add_facet(f.speaker, Facet::from_path([speaker.kind.as_str(), speaker.name.as_str()]));
+            }
+            writer.add_document(s).map_err(tantivy_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn add_document_facets(record: &mut TantivyDocument, f: &Fields, doc: &Document, date: Option<u64>, year: Option<i32>) {
+    record.add_facet(f.document, Facet::from_path([doc.id.as_str()]));
+    if let Some(body) = &doc.body {
+        record.add_facet(f.body, Facet::from_path([body.as_str()]));
+    }
+    if let Some(year) = year {
+        record.add_facet(f.year, Facet::from_path([year.to_string()]));
+    }
+    record.add_u64(f.date, date.unwrap_or(0));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_paragraph_fields(
+    record: &mut TantivyDocument,
+    f: &Fields,
+    doc: &Document,
+    para: &Paragraph,
+    key: &str,
+    ordinal: usize,
+    date: Option<u64>,
+    year: Option<i32>,
+) {
+    record.add_text(f.doc_id, &doc.id);
+    record.add_text(f.key, key);
+    record.add_text(f.number, &para.number);
+    record.add_u64(f.ordinal, ordinal as u64);
+    add_document_facets(record, f, doc, date, year);
+    for code in &para.agenda_items {
+        record.add_facet(f.agenda, Facet::from_path(code_path(code)));
+    }
+    for topic in &para.topics {
+        record.add_facet(f.topic, Facet::from_path([topic.as_str()]));
+    }
+}

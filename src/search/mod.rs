@@ -1,0 +1,696 @@
+//! Search: query understanding ([`query`]), retrieval with tantivy, grouping of
+//! statements under their paragraphs, highlights ([`highlight`]) and facet
+//! counts ([`facets`]). The CLI and the HTTP API both call [`Searcher`].
+
+pub mod facets;
+pub mod highlight;
+pub mod query;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number};
+use crate::ingest::agenda::code_path;
+use crate::model::{Document, Paragraph, SpeakerKind};
+pub use query::Interpreted;
+
+/// Most hits one request may ask for, and deepest offset.
+pub const MAX_LIMIT: usize = 100;
+pub const MAX_OFFSET: usize = 10_000;
+/// Matches considered for grouping and sorting; beyond it totals are still exact.
+const CANDIDATES: usize = 20_000;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Keyword,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Result<Mode> {
+        match s {
+            "keyword" => Ok(Mode::Keyword),
+            "semantic" | "hybrid" => Err(Error::Invalid(format!(
+                "mode `{s}` needs the embedding model, which this build does not include yet; use mode=keyword"
+            ))),
+            other => Err(Error::Invalid(format!("unknown mode `{other}`: use keyword"))),
+        }
+    }
+}
+
+/// One search, as the CLI flags and the API parameters give it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchRequest {
+    pub q: String,
+    pub speaker: Vec<String>,
+    pub agenda: Vec<String>,
+    pub topic: Vec<String>,
+    pub doc: Vec<String>,
+    pub year: Vec<i32>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub mode: Option<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            speaker: Vec::new(),
+            agenda: Vec::new(),
+            topic: Vec::new(),
+            doc: Vec::new(),
+            year: Vec::new(),
+            from: None,
+            to: None,
+            mode: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+        }
+    }
+}
+
+impl SearchRequest {
+    pub fn new(q: impl Into<String>) -> SearchRequest {
+        SearchRequest { q: q.into(), ..SearchRequest::default() }
+    }
+
+    /// Checks the bounds and merges the query's own filters with the explicit ones.
+    pub fn interpret(&self) -> Result<(Interpreted, Mode)> {
+        if self.limit > MAX_LIMIT {
+            return Err(Error::Invalid(format!("limit {} is over the maximum of {MAX_LIMIT}", self.limit)));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(Error::Invalid(format!("offset {} is over the maximum of {MAX_OFFSET}", self.offset)));
+        }
+        let mode = Mode::parse(self.mode.as_deref().unwrap_or("keyword"))?;
+        let mut i = query::interpret(&self.q)?;
+        for s in &self.speaker {
+            query::add_filter(&mut i, "speaker", s)?;
+        }
+        for a in &self.agenda {
+            query::add_filter(&mut i, "agenda", a)?;
+        }
+        for t in &self.topic {
+            query::add_filter(&mut i, "topic", t)?;
+        }
+        for d in &self.doc {
+            query::add_filter(&mut i, "doc", d)?;
+        }
+        for y in &self.year {
+            query::add_filter(&mut i, "year", &y.to_string())?;
+        }
+        if let Some(f) = &self.from {
+            query::add_filter(&mut i, "from", f)?;
+        }
+        if let Some(t) = &self.to {
+            query::add_filter(&mut i, "to", t)?;
+        }
+        Ok((i, mode))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatementHit {
+    pub speaker: Option<String>,
+    pub speaker_kind: Option<SpeakerKind>,
+    pub text: String,
+    /// Byte ranges of the matched words in `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    /// The permalink: "<document-id>#<number>".
+    pub id: String,
+    pub document: String,
+    pub paragraph: String,
+    pub score: f32,
+    pub meeting: Option<String>,
+    pub date: Option<String>,
+    pub agenda_item: Option<String>,
+    pub agenda_title: Option<String>,
+    pub topics: Vec<String>,
+    pub speakers: Vec<String>,
+    pub text: String,
+    pub statements: Vec<StatementHit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Facets {
+    pub speaker: Vec<FacetCount>,
+    pub agenda_item: Vec<FacetCount>,
+    pub topic: Vec<FacetCount>,
+    pub document: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    pub interpreted: Interpreted,
+    pub mode: Mode,
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// A paragraph with its place in the meeting: the permalink target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParagraphView {
+    pub id: String,
+    pub document: DocumentSummary,
+    pub paragraph: Paragraph,
+    pub previous: Option<Paragraph>,
+    pub next: Option<Paragraph>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub symbol: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub meeting: Option<String>,
+    pub date: Option<String>,
+    pub place: Option<String>,
+    pub source: String,
+    pub format: String,
+    pub paragraphs: usize,
+    pub statements: usize,
+    pub speakers: usize,
+}
+
+/// The outline of a document: where each section, agenda item and speaker is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outline {
+    pub document: DocumentSummary,
+    pub agenda: Vec<crate::model::AgendaItem>,
+    pub sections: Vec<OutlineEntry>,
+    pub agenda_items: Vec<OutlineEntry>,
+    pub speakers: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutlineEntry {
+    pub name: String,
+    /// Paragraph numbers, first and last, in document order.
+    pub first: String,
+    pub last: String,
+    pub paragraphs: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SpeakerCount {
+    pub speaker: String,
+    pub speaker_kind: SpeakerKind,
+    pub statements: u64,
+    pub paragraphs: u64,
+    pub top: Option<Hit>,
+}
+
+/// Documents known to the index, cached per index generation.
+struct Catalog {
+    generation: u64,
+    documents: Vec<Document>,
+    topics: Vec<String>,
+}
+
+/// Searches one index. Cheap to share between threads.
+pub struct Searcher {
+    index: Index,
+    catalog: Mutex<Option<Arc<Catalog>>>,
+}
+
+impl Searcher {
+    pub fn open(path: &std::path::Path) -> Result<Searcher> {
+        Ok(Searcher { index: Index::open(path)?, catalog: Mutex::new(None) })
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Picks up commits made since the last call (another process ingesting).
+    pub fn reload(&self) -> Result<()> {
+        self.index.reader.reload().map_err(Error::from)
+    }
+
+    fn catalog(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.catalog.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cached.as_ref().filter(|c| c.generation == generation) {
+            return Ok(c.clone());
+        }
+        let f = &self.index.fields;
+        let kind = TermQuery::new(Term::from_field_text(f.kind, KIND_DOCUMENT), IndexRecordOption::Basic);
+        let addresses = searcher.search(&kind, &TopDocs::with_limit(1_000_000).order_by_score())?;
+        let mut documents = Vec::with_capacity(addresses.len());
+        for (_, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(payload) = doc.get_first(f.payload).and_then(|v| v.as_str())
+                && let Ok(d) = serde_json::from_str::<Document>(payload)
+            {
+                documents.push(d);
+            }
+        }
+        documents.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        let mut topics: Vec<String> = documents.iter().flat_map(|d| d.paragraphs.iter().flat_map(|p| p.topics.clone())).collect();
+        topics.sort();
+        topics.dedup();
+        let catalog = Arc::new(Catalog { generation, documents, topics });
+        *cached = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let (interpreted, mode) = request.interpret()?;
+        let searcher = self.index.reader.searcher();
+        let catalog = self.catalog(&searcher)?;
+        let f = &self.index.fields;
+        let text_query = self.text_query(&interpreted.text)?;
+        let by_speaker = !interpreted.speakers.is_empty();
+        let kind = if by_speaker { KIND_STATEMENT } else { KIND_PARAGRAPH };
+        let filters = Filters::new(&interpreted, &catalog, f)?;
+        let main = combine(kind, f, text_query.as_ref(), filters.all(None));
+
+        let matches = searcher.search(&*main, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        // Group statements under their paragraph; keep the best score of each.
+        let mut groups: Vec<(String, f32, u64, Vec<DocAddress>)> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        for (score, address) in matches {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let date = doc.get_first(f.date).and_then(|v| v.as_u64()).unwrap_or(0);
+            match position.get(&key) {
+                Some(&i) => groups[i].3.push(address),
+                None => {
+                    position.insert(key.clone(), groups.len());
+                    groups.push((key, score, date, vec![address]));
+                }
+            }
+        }
+        let total = if by_speaker || groups.len() < CANDIDATES { groups.len() } else { searcher.search(&*main, &Count)? };
+        if request.sort == Sort::Date {
+            groups.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.total_cmp(&a.1)));
+        }
+        let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
+        let mut hits = Vec::new();
+        for (key, score, _, addresses) in groups.into_iter().skip(request.offset).take(request.limit) {
+            let matched: HashSet<u64> = if by_speaker {
+                addresses
+                    .iter()
+                    .filter_map(|a| searcher.doc::<TantivyDocument>(*a).ok())
+                    .filter_map(|d| d.get_first(f.statement).and_then(|v| v.as_u64()))
+                    .collect()
+            } else {
+                HashSet::new()
+            };
+            if let Some(hit) = self.hit(&searcher, &catalog, &key, score, &terms, by_speaker.then_some(&matched))? {
+                hits.push(hit);
+            }
+        }
+        let facets = facets::count(&searcher, f, kind, text_query.as_ref(), &filters)?;
+        Ok(SearchResponse {
+            query: request.q.clone(),
+            interpreted,
+            mode,
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+        })
+    }
+
+    fn text_query(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
+        parser.parse_query(text).map(Some).map_err(|e| Error::Query(query_error_message(&e)))
+    }
+
+    fn paragraph_record(&self, searcher: &tantivy::Searcher, key: &str) -> Result<Option<Paragraph>> {
+        let f = &self.index.fields;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.key, key)),
+            (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
+        ]);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = found.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        Ok(doc.get_first(f.payload).and_then(|v| v.as_str()).and_then(|p| serde_json::from_str(p).ok()))
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        catalog: &Catalog,
+        key: &str,
+        score: f32,
+        terms: &HashSet<String>,
+        only: Option<&HashSet<u64>>,
+    ) -> Result<Option<Hit>> {
+        let Some(para) = self.paragraph_record(searcher, key)? else { return Ok(None) };
+        let doc_id = key.rsplit_once('#').map_or(key, |(d, _)| d);
+        let doc = catalog.documents.iter().find(|d| d.id == doc_id);
+        let analyzer = highlight::analyzer(&self.index.index, self.index.fields.text)?;
+        let mut statements: Vec<StatementHit> = Vec::new();
+        for (i, st) in para.statements.iter().enumerate() {
+            if only.is_some_and(|set| !set.contains(&(i as u64))) {
+                continue;
+            }
+            let highlights = highlight::ranges(&analyzer, &st.text, terms);
+            if only.is_none() && highlights.is_empty() && !terms.is_empty() {
+                continue;
+            }
+            statements.push(StatementHit {
+                speaker: st.speaker.clone(),
+                speaker_kind: st.speaker_kind,
+                text: st.text.clone(),
+                highlights,
+            });
+        }
+        if statements.is_empty()
+            && let Some(st) = para.statements.first()
+        {
+            statements.push(StatementHit { speaker: st.speaker.clone(), speaker_kind: st.speaker_kind, text: st.text.clone(), highlights: Vec::new() });
+        }
+        Ok(Some(Hit {
+            id: key.to_owned(),
+            document: doc_id.to_owned(),
+            paragraph: para.number.clone(),
+            score,
+            meeting: doc.and_then(|d| d.meeting.clone()),
+            date: doc.and_then(|d| d.date.clone()),
+            agenda_item: para.agenda_item.clone(),
+            agenda_title: para.agenda_title.clone(),
+            topics: para.topics.clone(),
+            speakers: para.speakers.clone(),
+            text: para.text.clone(),
+            statements,
+        }))
+    }
+
+    /// Resolves a document reference: its id, symbol, or file name stem.
+    pub fn resolve_document(&self, reference: &str) -> Result<Document> {
+        let searcher = self.index.reader.searcher();
+        let catalog = self.catalog(&searcher)?;
+        find_document(&catalog.documents, reference)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no document `{reference}` in the index")))
+    }
+
+    pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
+        let searcher = self.index.reader.searcher();
+        Ok(self.catalog(&searcher)?.documents.iter().map(summary).collect())
+    }
+
+    /// "<document>#<number>" with the paragraphs before and after it.
+    pub fn paragraph(&self, doc_ref: &str, number: &str) -> Result<ParagraphView> {
+        let doc = self.resolve_document(doc_ref)?;
+        let position = doc
+            .paragraphs
+            .iter()
+            .position(|p| p.number == number)
+            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+        let searcher = self.index.reader.searcher();
+        let load = |i: usize| -> Result<Option<Paragraph>> {
+            match doc.paragraphs.get(i) {
+                Some(p) => self.paragraph_record(&searcher, &format!("{}#{}", doc.id, p.number)),
+                None => Ok(None),
+            }
+        };
+        let paragraph = load(position)?.ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+        let previous = if position > 0 { load(position - 1)? } else { None };
+        Ok(ParagraphView { id: format!("{}#{}", doc.id, number), document: summary(&doc), paragraph, previous, next: load(position + 1)? })
+    }
+
+    pub fn outline(&self, doc_ref: &str) -> Result<Outline> {
+        let doc = self.resolve_document(doc_ref)?;
+        let mut sections: Vec<OutlineEntry> = Vec::new();
+        let mut agenda_items: Vec<OutlineEntry> = Vec::new();
+        let mut speakers: BTreeMap<String, OutlineEntry> = BTreeMap::new();
+        for p in &doc.paragraphs {
+            let section = match (&p.section, &p.subsection) {
+                (Some(s), Some(sub)) => format!("{s} / {sub}"),
+                (Some(s), None) => s.clone(),
+                (None, Some(sub)) => sub.clone(),
+                (None, None) => "(opening)".into(),
+            };
+            extend_run(&mut sections, &section, &p.number);
+            if let Some(code) = &p.agenda_item {
+                let name = match &p.agenda_title {
+                    Some(t) => format!("{code} {t}"),
+                    None => code.clone(),
+                };
+                extend_run(&mut agenda_items, &name, &p.number);
+            }
+            for s in &p.speakers {
+                let e = speakers.entry(s.clone()).or_insert_with(|| OutlineEntry { name: s.clone(), first: p.number.clone(), last: p.number.clone(), paragraphs: 0 });
+                e.last = p.number.clone();
+                e.paragraphs += 1;
+            }
+        }
+        let mut speakers: Vec<OutlineEntry> = speakers.into_values().collect();
+        speakers.sort_by(|a, b| b.paragraphs.cmp(&a.paragraphs).then(a.name.cmp(&b.name)));
+        Ok(Outline { document: summary(&doc), agenda: doc.agenda.clone(), sections, agenda_items, speakers })
+    }
+
+    /// Who said it the most: statements per speaker for a query, with the best one of each.
+    pub fn speakers(&self, request: &SearchRequest) -> Result<Vec<SpeakerCount>> {
+        let (interpreted, _) = request.interpret()?;
+        let searcher = self.index.reader.searcher();
+        let catalog = self.catalog(&searcher)?;
+        let f = &self.index.fields;
+        let text_query = self.text_query(&interpreted.text)?;
+        let filters = Filters::new(&interpreted, &catalog, f)?;
+        let q = combine(KIND_STATEMENT, f, text_query.as_ref(), filters.all(None));
+        let matches = searcher.search(&*q, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        let mut by_speaker: BTreeMap<(String, String), (u64, HashSet<String>, Option<(f32, String, u64)>)> = BTreeMap::new();
+        for (score, address) in matches {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let statement = doc.get_first(f.statement).and_then(|v| v.as_u64()).unwrap_or(0);
+            for value in doc.get_all(f.speaker) {
+                let Some(facet) = value.as_facet() else { continue };
+                let Ok(facet) = Facet::from_encoded(facet.as_bytes().to_vec()) else { continue };
+                let parts: Vec<String> = facet.to_path().iter().map(|s| s.to_string()).collect();
+                let [kind, name] = &parts[..] else { continue };
+                let entry = by_speaker.entry((name.clone(), kind.clone())).or_default();
+                entry.0 += 1;
+                entry.1.insert(key.clone());
+                if entry.2.is_none() {
+                    entry.2 = Some((score, key.clone(), statement));
+                }
+            }
+        }
+        let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
+        let mut out: Vec<SpeakerCount> = Vec::new();
+        for ((name, kind), (statements, paragraphs, best)) in by_speaker {
+            let top = match best {
+                Some((score, key, statement)) => self.hit(&searcher, &catalog, &key, score, &terms, Some(&HashSet::from([statement])))?,
+                None => None,
+            };
+            out.push(SpeakerCount {
+                speaker: name,
+                speaker_kind: SpeakerKind::parse(&kind).unwrap_or(SpeakerKind::Organization),
+                statements,
+                paragraphs: paragraphs.len() as u64,
+                top,
+            });
+        }
+        out.sort_by(|a, b| b.statements.cmp(&a.statements).then(a.speaker.cmp(&b.speaker)));
+        out.truncate(request.limit.max(1));
+        Ok(out)
+    }
+
+    /// Documents and paragraphs in the index (health checks).
+    pub fn counts(&self) -> Result<(usize, usize)> {
+        let searcher = self.index.reader.searcher();
+        let paragraphs = searcher.search(&term(self.index.fields.kind, KIND_PARAGRAPH), &Count)?;
+        let documents = searcher.search(&term(self.index.fields.kind, KIND_DOCUMENT), &Count)?;
+        Ok((documents, paragraphs))
+    }
+}
+
+fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
+    match entries.last_mut() {
+        Some(last) if last.name == name => {
+            last.last = number.to_owned();
+            last.paragraphs += 1;
+        }
+        _ => entries.push(OutlineEntry { name: name.to_owned(), first: number.to_owned(), last: number.to_owned(), paragraphs: 1 }),
+    }
+}
+
+fn find_document<'a>(documents: &'a [Document], reference: &str) -> Option<&'a Document> {
+    let r = reference.trim();
+    documents
+        .iter()
+        .find(|d| d.id == r)
+        .or_else(|| documents.iter().find(|d| d.id.eq_ignore_ascii_case(r) || d.symbol.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(r))))
+        .or_else(|| {
+            documents.iter().find(|d| {
+                std::path::Path::new(&d.source).file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.eq_ignore_ascii_case(r))
+                    || slug(&d.id) == slug(r)
+            })
+        })
+}
+
+/// "A/HRC/8/44" → "a-hrc-8-44": a reference that fits in a URL segment.
+pub fn slug(id: &str) -> String {
+    id.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
+fn summary(d: &Document) -> DocumentSummary {
+    let speakers: HashSet<&String> = d.paragraphs.iter().flat_map(|p| p.speakers.iter()).collect();
+    DocumentSummary {
+        id: d.id.clone(),
+        symbol: d.symbol.clone(),
+        title: d.title.clone(),
+        body: d.body.clone(),
+        meeting: d.meeting.clone(),
+        date: d.date.clone(),
+        place: d.place.clone(),
+        source: d.source.clone(),
+        format: d.format.clone(),
+        paragraphs: d.paragraphs.len(),
+        statements: d.statement_count(),
+        speakers: speakers.len(),
+    }
+}
+
+fn query_error_message(e: &tantivy::query::QueryParserError) -> String {
+    format!("{e}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:")
+}
+
+fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+}
+
+fn facet_term(field: tantivy::schema::Field, facet: &Facet) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_facet(field, facet), IndexRecordOption::Basic))
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))
+}
+
+/// Which facet a filter belongs to, so its own counts can leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKind {
+    Speaker,
+    Agenda,
+    Topic,
+    Document,
+    Year,
+    Dates,
+}
+
+/// The filters of one request as tantivy queries.
+pub struct Filters {
+    parts: Vec<(FilterKind, Box<dyn Query>)>,
+}
+
+impl Filters {
+    fn new(i: &Interpreted, catalog: &Catalog, f: &crate::index::Fields) -> Result<Filters> {
+        let mut parts: Vec<(FilterKind, Box<dyn Query>)> = Vec::new();
+        if !i.speakers.is_empty() {
+            parts.push((FilterKind::Speaker, any_of(i.speakers.iter().map(|s| term(f.speaker_name, s)).collect())));
+        }
+        if !i.agenda.is_empty() {
+            let q = i.agenda.iter().map(|code| facet_term(f.agenda, &Facet::from_path(code_path(code)))).collect();
+            parts.push((FilterKind::Agenda, any_of(q)));
+        }
+        if !i.topics.is_empty() {
+            // A topic filter matches every topic that contains the words: "Core Fund"
+            // finds "Review of the Core Fund" too.
+            let mut q = Vec::new();
+            for wanted in &i.topics {
+                let w = wanted.to_lowercase();
+                q.extend(catalog.topics.iter().filter(|t| t.to_lowercase().contains(&w)).map(|t| facet_term(f.topic, &Facet::from_path([t.as_str()]))));
+            }
+            if q.is_empty() {
+                q.push(facet_term(f.topic, &Facet::from_path([i.topics[0].as_str()])));
+            }
+            parts.push((FilterKind::Topic, any_of(q)));
+        }
+        if !i.documents.is_empty() {
+            let mut q = Vec::new();
+            for r in &i.documents {
+                let id = find_document(&catalog.documents, r).map_or(r.clone(), |d| d.id.clone());
+                q.push(term(f.doc_id, &id));
+            }
+            parts.push((FilterKind::Document, any_of(q)));
+        }
+        if !i.years.is_empty() {
+            let q = i.years.iter().map(|y| facet_term(f.year, &Facet::from_path([y.to_string()]))).collect();
+            parts.push((FilterKind::Year, any_of(q)));
+        }
+        if i.from.is_some() || i.to.is_some() {
+            let from = date_number(i.from.as_deref()).unwrap_or(0);
+            let to = date_number(i.to.as_deref()).unwrap_or(99_991_231);
+            if from > to {
+                return Err(Error::Invalid(format!("from {} is after to {}", from, to)));
+            }
+            let range = RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(f.date, from)),
+                std::ops::Bound::Included(Term::from_field_u64(f.date, to)),
+            );
+            parts.push((FilterKind::Dates, Box::new(range)));
+        }
+        Ok(Filters { parts })
+    }
+
+    /// All filters but the one of kind `except`.
+    pub fn all(&self, except: Option<FilterKind>) -> Vec<Box<dyn Query>> {
+        self.parts.iter().filter(|(k, _)| Some(*k) != except).map(|(_, q)| q.box_clone()).collect()
+    }
+
+    pub fn has(&self, kind: FilterKind) -> bool {
+        self.parts.iter().any(|(k, _)| *k == kind)
+    }
+}
+
+/// kind AND text AND filters.
+pub fn combine(kind: &str, f: &crate::index::Fields, text: Option<&Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, kind))];
+    match text {
+        Some(t) => clauses.push((Occur::Must, t.box_clone())),
+        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+    }
+    clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+    Box::new(BooleanQuery::new(clauses))
+}

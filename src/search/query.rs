@@ -1,0 +1,211 @@
+//! Query understanding: turn what a person types ("what did Japan say on
+//! duplication", "China's position on the Belt and Road Initiative",
+//! "speaker:Japan agenda:5e topic:\"Core Fund\" duplication") into the text to
+//! search and the filters to apply.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ingest::agenda::normalise_code;
+use crate::ingest::speakers::gazetteer;
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// What was understood from the query and the explicit filters together.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Interpreted {
+    /// The words searched for (question words and recognised speakers removed).
+    pub text: String,
+    /// Canonical speaker names: a filter on statements.
+    pub speakers: Vec<String>,
+    /// Normalised agenda codes ("5e").
+    pub agenda: Vec<String>,
+    pub topics: Vec<String>,
+    pub documents: Vec<String>,
+    pub years: Vec<i32>,
+    /// ISO dates, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|from|to):(?:"([^"]*)"|(\S+))"#).unwrap());
+static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:what|how|where|when|why)\s+(?:did|does|do|has|have|had|was|is)\s+(?:the\s+)?(.+?)\s+(?:say|said|state|stated|think|propose|proposed|suggest|suggested|mention|mentioned|recommend|recommended|express|expressed|announce|announced|contribute|contributed|pledge|pledged|note|noted|stress|stressed|do|raise|raised)\b(?:\s+(?:about|on|regarding|concerning|in relation to|with regard to|as to|in|of|for))?\s*(.*)$").unwrap()
+});
+static POSITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:the\s+)?(.+?)(?:'s|’s)\s+(?:position|positions|view|views|statement|statements|stance|remarks?|comments?|proposals?|contribution|contributions|say|words)\s+(?:on|about|regarding|concerning|in relation to|with regard to|to|for)\s+(.*)$").unwrap()
+});
+static ON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:the\s+)?(.+?)\s+(?:on|about|regarding|concerning)\s+(.+)$").unwrap());
+static WHO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^who\s+(?:said|says|spoke|talked|mentioned|raised|proposed|suggested)\s+(?:about\s+|on\s+|of\s+)?(.*)$").unwrap()
+});
+
+/// Interprets a query; explicit filters (flags, API parameters) are merged in by the caller.
+pub fn interpret(query: &str) -> Result<Interpreted> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::Query(format!("query is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    if query.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        return Err(Error::Query("query contains control characters".into()));
+    }
+    let mut out = Interpreted::default();
+    let mut rest = String::new();
+    let mut last = 0;
+    for c in FIELD.captures_iter(query) {
+        let whole = c.get(0).map_or(0..0, |m| m.range());
+        rest.push_str(&query[last..whole.start]);
+        last = whole.end;
+        let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str()).trim();
+        if value.is_empty() {
+            return Err(Error::Query(format!("{} needs a value", &c[1])));
+        }
+        add_filter(&mut out, &c[1].to_lowercase(), value)?;
+    }
+    rest.push_str(&query[last..]);
+    let text = rest.trim().trim_end_matches(['?', '.', '!']).trim().to_owned();
+    out.text = without_stopwords(&understand_question(&text, &mut out.speakers));
+    Ok(out)
+}
+
+/// Function words match nearly every paragraph and drown the ranking, so they are
+/// dropped outside quoted phrases (unless nothing else is left).
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "by", "at", "as", "is", "was", "were", "are",
+    "be", "been", "its", "it", "their", "this", "that", "these", "those", "from", "about", "into", "any", "all",
+];
+
+fn without_stopwords(text: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_quotes = false;
+    for word in text.split_whitespace() {
+        let quotes = word.matches('"').count();
+        let keep = in_quotes || quotes > 0 || !STOPWORDS.contains(&word.to_lowercase().as_str());
+        if quotes % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+        if keep {
+            kept.push(word);
+        }
+    }
+    if kept.is_empty() { text.to_owned() } else { kept.join(" ") }
+}
+
+/// Adds one filter, by its field name, validating the value.
+pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()> {
+    match field {
+        "speaker" => {
+            let speaker = gazetteer().resolve(value).map(|s| s.name.clone()).unwrap_or_else(|| value.to_owned());
+            push_unique(&mut out.speakers, speaker);
+        }
+        "agenda" => {
+            let code = normalise_code(value)
+                .ok_or_else(|| Error::Query(format!("agenda item `{value}` is not a code like 5, 5a or 5(a)")))?;
+            push_unique(&mut out.agenda, code);
+        }
+        "topic" => push_unique(&mut out.topics, value.to_owned()),
+        "doc" | "document" => push_unique(&mut out.documents, value.to_owned()),
+        "year" => {
+            let year: i32 = value.parse().map_err(|_| Error::Query(format!("year `{value}` is not a year like 2018")))?;
+            if !out.years.contains(&year) {
+                out.years.push(year);
+            }
+        }
+        "from" => out.from = Some(parse_date(value)?),
+        "to" => out.to = Some(parse_date(value)?),
+        other => return Err(Error::Query(format!("unknown filter `{other}`"))),
+    }
+    Ok(())
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// Accepts 2018, 2018-10 or 2018-10-25; returns a full date.
+pub fn parse_date(value: &str) -> Result<String> {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$").unwrap());
+    let c = DATE.captures(value.trim()).ok_or_else(|| Error::Query(format!("date `{value}` is not like 2018 or 2018-10-25")))?;
+    let month: u32 = c.get(2).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
+    let day: u32 = c.get(3).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(Error::Query(format!("date `{value}` is not a valid date")));
+    }
+    Ok(format!("{}-{month:02}-{day:02}", &c[1]))
+}
+
+/// Recognises "what did X say on Y", "X's position on Y", "X on Y", "who said Y";
+/// X becomes a speaker filter when it names a speaker, and Y is what is searched.
+fn understand_question(text: &str, speakers: &mut Vec<String>) -> String {
+    if let Some(c) = WHO.captures(text) {
+        return c[1].trim().to_owned();
+    }
+    for re in [&*QUESTION, &*POSITION, &*ON] {
+        if let Some(c) = re.captures(text)
+            && let Some(speaker) = resolve_speaker_phrase(&c[1])
+        {
+            push_unique(speakers, speaker);
+            return c[2].trim().to_owned();
+        }
+    }
+    // "what did the ROK say" with nothing after: all of its statements.
+    if let Some(c) = QUESTION.captures(text) {
+        let who = c[1].trim();
+        if let Some(speaker) = resolve_speaker_phrase(who) {
+            push_unique(speakers, speaker);
+            return c[2].trim().to_owned();
+        }
+        return format!("{who} {}", &c[2]).trim().to_owned();
+    }
+    text.to_owned()
+}
+
+/// "Japan", "the ROK", "the representative of China", "Japan and China" → canonical name.
+fn resolve_speaker_phrase(phrase: &str) -> Option<String> {
+    let phrase = phrase.trim();
+    let phrase = phrase
+        .strip_prefix("the representative of ")
+        .or_else(|| phrase.strip_prefix("representative of "))
+        .or_else(|| phrase.strip_prefix("the delegation of "))
+        .unwrap_or(phrase);
+    gazetteer().resolve(phrase).map(|s| s.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_become_speaker_filters() {
+        let q = interpret("what did Japan say on duplication").unwrap();
+        assert_eq!((q.text.as_str(), q.speakers.clone()), ("duplication", vec!["Japan".to_owned()]));
+        let q = interpret("China's position on the Belt and Road Initiative").unwrap();
+        assert_eq!((q.text.as_str(), q.speakers.clone()), ("Belt Road Initiative", vec!["China".to_owned()]));
+        let q = interpret("what did the ROK say about contributions?").unwrap();
+        assert_eq!((q.text.as_str(), q.speakers.clone()), ("contributions", vec!["Republic of Korea".to_owned()]));
+        let q = interpret("Japan on duplication").unwrap();
+        assert_eq!(q.speakers, vec!["Japan".to_owned()]);
+        let q = interpret("cooperation on air pollution").unwrap();
+        assert_eq!((q.text.as_str(), q.speakers.len()), ("cooperation air pollution", 0));
+        assert_eq!(interpret(r#""avoiding duplication with" AND the"#).unwrap().text, r#""avoiding duplication with" AND"#);
+    }
+
+    #[test]
+    fn field_syntax() {
+        let q = interpret(r#"speaker:ROK agenda:5e topic:"Core Fund" year:2018 duplication"#).unwrap();
+        assert_eq!(q.speakers, ["Republic of Korea"]);
+        assert_eq!(q.agenda, ["5e"]);
+        assert_eq!(q.topics, ["Core Fund"]);
+        assert_eq!(q.years, [2018]);
+        assert_eq!(q.text, "duplication");
+        assert!(interpret("year:abc x").is_err());
+        assert!(interpret(&"x".repeat(1001)).is_err());
+    }
+}
