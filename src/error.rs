@@ -14,7 +14,11 @@ pub enum Error {
     #[error("{path}: looks like a binary file, not text or PDF")]
     Binary { path: PathBuf },
     #[error("{path}: file is {size} bytes, over the {limit}-byte limit for one document")]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{path}: cannot read PDF: {reason}")]
     Pdf { path: PathBuf, reason: String },
     #[error("{path}: PDF has no text layer (scanned image?); run OCR first")]
@@ -28,8 +32,14 @@ pub enum Error {
     #[error(
         "index at {path} was written by schema version {found}, this rapporteur reads version {expected}: re-ingest with `rapporteur ingest --index {path}`"
     )]
-    SchemaVersion { path: PathBuf, found: u32, expected: u32 },
-    #[error("index at {path} is locked by another process (an ingest is running); try again when it ends")]
+    SchemaVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error(
+        "index at {path} is locked by another process (an ingest is running); try again when it ends"
+    )]
     Locked { path: PathBuf },
     #[error("bad query: {0}")]
     Query(String),

@@ -128,7 +128,10 @@ pub struct Document {
 impl Document {
     /// The year of the meeting, from its date.
     pub fn year(&self) -> Option<i32> {
-        self.date.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse().ok())
+        self.date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse().ok())
     }
 
     pub fn statement_count(&self) -> usize {

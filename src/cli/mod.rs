@@ -89,6 +89,14 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Serve the search page and the JSON API (ingests corpus/ first if the index is empty).
+    Serve {
+        /// Address to listen on; loopback by default, port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: String,
+        #[command(flatten)]
+        index: IndexArg,
+    },
     /// Who said it the most: statements per speaker for a query.
     Speakers {
         query: String,
@@ -171,10 +179,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { paths, index } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from("corpus")]
+            } else {
+                paths
+            };
             ingest(&paths, &index.index)
         }
-        Command::Search { query, filters, sort, limit, offset, json, format, color, index } => {
+        Command::Search {
+            query,
+            filters,
+            sort,
+            limit,
+            offset,
+            json,
+            format,
+            color,
+            index,
+        } => {
             let searcher = Searcher::open(&index.index)?;
             let sort = match sort {
                 SortArg::Relevance => Sort::Relevance,
@@ -187,9 +209,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Csv => output::print_csv(&response)?,
                 Format::Text => output::print_search(&response, use_color(color)),
             }
-            Ok(if response.hits.is_empty() { ExitCode::from(NO_HITS) } else { ExitCode::SUCCESS })
+            Ok(if response.hits.is_empty() {
+                ExitCode::from(NO_HITS)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Show { reference, json, index } => {
+        Command::Show {
+            reference,
+            json,
+            index,
+        } => {
             let searcher = Searcher::open(&index.index)?;
             match reference.rsplit_once('#') {
                 Some((doc, number)) => {
@@ -211,15 +241,44 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Speakers { query, filters, limit, json, index } => {
+        Command::Serve { addr, index } => {
+            // A first run has nothing to search yet: build the index from the bundled corpus.
+            if rapporteur::http::needs_ingest(&index.index)? {
+                eprintln!(
+                    "index at {} is missing or empty: ingesting corpus/ first",
+                    index.index.display()
+                );
+                ingest(&[PathBuf::from("corpus")], &index.index)?;
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let served = runtime.block_on(rapporteur::http::serve(&addr, &index.index));
+            // A search still running after shutdown must not hold the process open.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            served?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Speakers {
+            query,
+            filters,
+            limit,
+            json,
+            index,
+        } => {
             let searcher = Searcher::open(&index.index)?;
-            let counts = searcher.speakers(&filters.request(&query, limit.min(100), 0, Sort::Relevance))?;
+            let counts =
+                searcher.speakers(&filters.request(&query, limit.min(100), 0, Sort::Relevance))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&counts)?);
             } else {
                 output::print_speakers(&counts);
             }
-            Ok(if counts.is_empty() { ExitCode::from(NO_HITS) } else { ExitCode::SUCCESS })
+            Ok(if counts.is_empty() {
+                ExitCode::from(NO_HITS)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }
@@ -241,7 +300,9 @@ pub fn ingest(paths: &[PathBuf], index: &std::path::Path) -> anyhow::Result<Exit
         eprintln!("warning: {w}");
     }
     for (path, error) in &report.failures {
-        let message = error.strip_prefix(&format!("{}: ", path.display())).unwrap_or(error);
+        let message = error
+            .strip_prefix(&format!("{}: ", path.display()))
+            .unwrap_or(error);
         eprintln!("error: {}: {message}", path.display());
     }
     eprintln!(
@@ -253,7 +314,15 @@ pub fn ingest(paths: &[PathBuf], index: &std::path::Path) -> anyhow::Result<Exit
         report.elapsed.as_secs_f64(),
         report.megabytes_per_second(),
         index.display(),
-        if report.failures.is_empty() { String::new() } else { format!("; {} failed", report.failures.len()) }
+        if report.failures.is_empty() {
+            String::new()
+        } else {
+            format!("; {} failed", report.failures.len())
+        }
     );
-    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }

@@ -1,6 +1,19 @@
 //! Human output: hits like ripgrep (permalink, context line, highlighted
 //! statements), then facet counts; CSV for export.
 
+/// println! that ends the process quietly when the reader has gone away
+/// (`rapporteur search x | head`), instead of panicking on a broken pipe.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 use rapporteur::model::Document;
 use rapporteur::search::{Hit, Outline, ParagraphView, SearchResponse, SpeakerCount};
 
@@ -16,7 +29,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("{code}{text}{RESET}") } else { text.to_owned() }
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
     }
 }
 
@@ -33,7 +50,12 @@ pub fn print_document(doc: &Document) {
     );
     for p in &doc.paragraphs {
         let first: String = p.text.chars().take(60).collect();
-        println!("{:>7} [{:>3}] {} | {first}", p.number, p.agenda_item.as_deref().unwrap_or("-"), p.speakers.join(", "));
+        println!(
+            "{:>7} [{:>3}] {} | {first}",
+            p.number,
+            p.agenda_item.as_deref().unwrap_or("-"),
+            p.speakers.join(", ")
+        );
     }
 }
 
@@ -41,7 +63,11 @@ fn highlighted(text: &str, ranges: &[[usize; 2]], style: &Style) -> String {
     let mut out = String::new();
     let mut last = 0;
     for &[start, end] in ranges {
-        if start < last || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        if start < last
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
             continue;
         }
         out.push_str(&text[last..start]);
@@ -67,14 +93,25 @@ fn print_hit(hit: &Hit, style: &Style) {
     println!(
         "{}  {}",
         style.paint(LINK, &hit.id),
-        style.paint(DIM, &format!("{} · {} · {agenda}", hit.meeting.as_deref().unwrap_or("-"), hit.date.as_deref().unwrap_or("-")))
+        style.paint(
+            DIM,
+            &format!(
+                "{} · {} · {agenda}",
+                hit.meeting.as_deref().unwrap_or("-"),
+                hit.date.as_deref().unwrap_or("-")
+            )
+        )
     );
     if !hit.speakers.is_empty() {
         println!("  speakers: {}", hit.speakers.join(", "));
     }
     for st in &hit.statements {
         let who = st.speaker.as_deref().unwrap_or("(narrative)");
-        println!("  {}: {}", style.paint(BOLD, who), highlighted(&st.text, &st.highlights, style));
+        println!(
+            "  {}: {}",
+            style.paint(BOLD, who),
+            highlighted(&st.text, &st.highlights, style)
+        );
     }
     println!();
 }
@@ -97,14 +134,26 @@ pub fn print_search(r: &SearchResponse, color: bool) {
         if counts.is_empty() {
             continue;
         }
-        let list: Vec<String> = counts.iter().take(12).map(|c| format!("{} ({})", c.value, c.count)).collect();
+        let list: Vec<String> = counts
+            .iter()
+            .take(12)
+            .map(|c| format!("{} ({})", c.value, c.count))
+            .collect();
         println!("{}: {}", style.paint(BOLD, name), list.join(", "));
     }
 }
 
 pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(std::io::stdout());
-    w.write_record(["permalink", "document", "date", "paragraph", "agenda_item", "speaker", "statement"])?;
+    w.write_record([
+        "permalink",
+        "document",
+        "date",
+        "paragraph",
+        "agenda_item",
+        "speaker",
+        "statement",
+    ])?;
     for hit in &r.hits {
         for st in &hit.statements {
             w.write_record([
@@ -124,7 +173,13 @@ pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
 
 pub fn print_paragraph_view(v: &ParagraphView) {
     let d = &v.document;
-    println!("{} · {} · {} · {}", d.id, d.title.as_deref().unwrap_or("-"), d.meeting.as_deref().unwrap_or("-"), d.date.as_deref().unwrap_or("-"));
+    println!(
+        "{} · {} · {} · {}",
+        d.id,
+        d.title.as_deref().unwrap_or("-"),
+        d.meeting.as_deref().unwrap_or("-"),
+        d.date.as_deref().unwrap_or("-")
+    );
     let p = &v.paragraph;
     println!(
         "{} / {} · agenda {} {}",
@@ -138,7 +193,11 @@ pub fn print_paragraph_view(v: &ParagraphView) {
     }
     println!("\n> {}. {}", p.number, p.text);
     for st in &p.statements {
-        println!(">   {}: {}", st.speaker.as_deref().unwrap_or("(narrative)"), st.text);
+        println!(
+            ">   {}: {}",
+            st.speaker.as_deref().unwrap_or("(narrative)"),
+            st.text
+        );
     }
     if let Some(next) = &v.next {
         println!("\n  {}. {}", next.number, next.text);
@@ -169,13 +228,22 @@ pub fn print_outline(o: &Outline) {
     }
     println!("\nspeakers:");
     for s in &o.speakers {
-        println!("  {:>4} paragraphs  {} ({}-{})", s.paragraphs, s.name, s.first, s.last);
+        println!(
+            "  {:>4} paragraphs  {} ({}-{})",
+            s.paragraphs, s.name, s.first, s.last
+        );
     }
 }
 
 pub fn print_speakers(counts: &[SpeakerCount]) {
     for c in counts {
-        println!("{:>4} statements in {:>3} paragraphs  {} ({})", c.statements, c.paragraphs, c.speaker, c.speaker_kind.as_str());
+        println!(
+            "{:>4} statements in {:>3} paragraphs  {} ({})",
+            c.statements,
+            c.paragraphs,
+            c.speaker,
+            c.speaker_kind.as_str()
+        );
         if let Some(top) = &c.top
             && let Some(st) = top.statements.first()
         {

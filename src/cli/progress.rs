@@ -16,8 +16,10 @@ pub fn for_terminal() -> Box<dyn Reporter> {
     if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Box::new(Bar(bar))
     } else {
@@ -56,7 +58,11 @@ impl Progress for Lines {
     }
     fn parsed(&self, path: &Path, outcome: Result<&Document, &Error>) {
         match outcome {
-            Ok(doc) => eprintln!("parsed {} ({} paragraphs)", path.display(), doc.paragraphs.len()),
+            Ok(doc) => eprintln!(
+                "parsed {} ({} paragraphs)",
+                path.display(),
+                doc.paragraphs.len()
+            ),
             Err(e) => eprintln!("skipped {}: {e}", path.display()),
         }
     }

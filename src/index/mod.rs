@@ -34,33 +34,65 @@ impl Index {
             return Err(Error::NoIndex { path: path.into() });
         }
         check_manifest(path)?;
-        let index = tantivy::Index::open_in_dir(path).map_err(|e| Error::Index { path: path.into(), reason: e.to_string() })?;
-        let fields = Fields::from_schema(&index.schema())
-            .map_err(|_| Error::SchemaVersion { path: path.into(), found: 0, expected: SCHEMA_VERSION })?;
+        let index = tantivy::Index::open_in_dir(path).map_err(|e| Error::Index {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        let fields = Fields::from_schema(&index.schema()).map_err(|_| Error::SchemaVersion {
+            path: path.into(),
+            found: 0,
+            expected: SCHEMA_VERSION,
+        })?;
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
             .try_into()
-            .map_err(|e: tantivy::TantivyError| Error::Index { path: path.into(), reason: e.to_string() })?;
-        Ok(Index { path: path.into(), index, reader, fields })
+            .map_err(|e: tantivy::TantivyError| Error::Index {
+                path: path.into(),
+                reason: e.to_string(),
+            })?;
+        Ok(Index {
+            path: path.into(),
+            index,
+            reader,
+            fields,
+        })
     }
 }
 
 pub fn check_manifest(path: &Path) -> Result<()> {
     let manifest_path = path.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io { path: manifest_path.clone(), source })?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| Error::Index { path: path.into(), reason: format!("unreadable {MANIFEST}: {e}; re-ingest") })?;
+    let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
+        path: manifest_path.clone(),
+        source,
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Index {
+        path: path.into(),
+        reason: format!("unreadable {MANIFEST}: {e}; re-ingest"),
+    })?;
     if manifest.schema_version != SCHEMA_VERSION {
-        return Err(Error::SchemaVersion { path: path.into(), found: manifest.schema_version, expected: SCHEMA_VERSION });
+        return Err(Error::SchemaVersion {
+            path: path.into(),
+            found: manifest.schema_version,
+            expected: SCHEMA_VERSION,
+        });
     }
     Ok(())
 }
 
 pub fn write_manifest(path: &Path) -> Result<()> {
-    let manifest = Manifest { schema_version: SCHEMA_VERSION, rapporteur_version: env!("CARGO_PKG_VERSION").into() };
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        rapporteur_version: env!("CARGO_PKG_VERSION").into(),
+    };
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     let tmp = path.join(format!("{MANIFEST}.tmp"));
-    std::fs::write(&tmp, text).map_err(|source| Error::Io { path: tmp.clone(), source })?;
-    std::fs::rename(&tmp, path.join(MANIFEST)).map_err(|source| Error::Io { path: path.join(MANIFEST), source })
+    std::fs::write(&tmp, text).map_err(|source| Error::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, path.join(MANIFEST)).map_err(|source| Error::Io {
+        path: path.join(MANIFEST),
+        source,
+    })
 }

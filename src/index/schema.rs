@@ -3,7 +3,8 @@
 //! One more record per document holds its metadata and outline.
 
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
 };
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
@@ -44,9 +45,12 @@ pub struct Fields {
 
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text_indexing =
-        TextFieldIndexing::default().set_tokenizer("en_stem").set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let text_options = TextOptions::default().set_indexing_options(text_indexing).set_stored();
+    let text_indexing = TextFieldIndexing::default()
+        .set_tokenizer("en_stem")
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text_options = TextOptions::default()
+        .set_indexing_options(text_indexing)
+        .set_stored();
     let facet = FacetOptions::default();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),

@@ -27,7 +27,10 @@ pub struct IngestOptions {
 
 impl IngestOptions {
     pub fn new(index: impl Into<PathBuf>) -> IngestOptions {
-        IngestOptions { index: index.into(), heap_bytes: 128 * 1024 * 1024 }
+        IngestOptions {
+            index: index.into(),
+            heap_bytes: 128 * 1024 * 1024,
+        }
     }
 }
 
@@ -73,7 +76,10 @@ impl Progress for Silent {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             walk(path, &mut out)?;
         } else {
@@ -85,7 +91,10 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| Error::Io { path: dir.into(), source })?
+        .map_err(|source| Error::Io {
+            path: dir.into(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
@@ -105,16 +114,28 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Opens the index for writing, creating it if needed.
 pub fn open_or_create(path: &Path) -> Result<tantivy::Index> {
-    let index_err = |e: tantivy::TantivyError| Error::Index { path: path.into(), reason: e.to_string() };
+    let index_err = |e: tantivy::TantivyError| Error::Index {
+        path: path.into(),
+        reason: e.to_string(),
+    };
     if path.join(super::MANIFEST).exists() {
         super::check_manifest(path)?;
         return tantivy::Index::open_in_dir(path).map_err(index_err);
     }
-    let has_other_files = std::fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(false);
+    let has_other_files = std::fs::read_dir(path)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
     if has_other_files && path.join("meta.json").exists() {
-        return Err(Error::SchemaVersion { path: path.into(), found: 0, expected: schema::SCHEMA_VERSION });
+        return Err(Error::SchemaVersion {
+            path: path.into(),
+            found: 0,
+            expected: schema::SCHEMA_VERSION,
+        });
     }
-    std::fs::create_dir_all(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    std::fs::create_dir_all(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
     let (schema, _) = schema::build();
     let index = tantivy::Index::create_in_dir(path, schema).map_err(index_err)?;
     super::write_manifest(path)?;
@@ -122,15 +143,27 @@ pub fn open_or_create(path: &Path) -> Result<tantivy::Index> {
 }
 
 /// Parses and indexes documents; failures are reported, the rest indexed.
-pub fn ingest(files: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport> {
+pub fn ingest(
+    files: &[PathBuf],
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
     let started = Instant::now();
     let index = open_or_create(&options.index)?;
-    let fields = Fields::from_schema(&index.schema())
-        .map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
-    let mut writer: tantivy::IndexWriter = index.writer(options.heap_bytes).map_err(|e| match e {
-        tantivy::TantivyError::LockFailure(..) => Error::Locked { path: options.index.clone() },
-        other => Error::Index { path: options.index.clone(), reason: other.to_string() },
+    let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Index {
+        path: options.index.clone(),
+        reason: e.to_string(),
     })?;
+    let mut writer: tantivy::IndexWriter =
+        index.writer(options.heap_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked {
+                path: options.index.clone(),
+            },
+            other => Error::Index {
+                path: options.index.clone(),
+                reason: other.to_string(),
+            },
+        })?;
     progress.start(files.len());
     let mut report = IngestReport::default();
     let mut seen_ids = HashSet::new();
@@ -150,7 +183,12 @@ pub fn ingest(files: &[PathBuf], options: &IngestOptions, progress: &dyn Progres
                 Ok(mut doc) => {
                     if !seen_ids.insert(doc.id.clone()) {
                         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("copy");
-                        report.warnings.push(format!("{}: id {} already used in this run; indexed as {}-{stem}", path.display(), doc.id, doc.id));
+                        report.warnings.push(format!(
+                            "{}: id {} already used in this run; indexed as {}-{stem}",
+                            path.display(),
+                            doc.id,
+                            doc.id
+                        ));
                         doc.id = format!("{}-{stem}", doc.id);
                     }
                     report.warnings.extend(doc.warnings.iter().cloned());
@@ -165,8 +203,14 @@ pub fn ingest(files: &[PathBuf], options: &IngestOptions, progress: &dyn Progres
         }
     }
     progress.committing();
-    writer.commit().map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
-    writer.wait_merging_threads().map_err(|e| Error::Index { path: options.index.clone(), reason: e.to_string() })?;
+    writer.commit().map_err(|e| Error::Index {
+        path: options.index.clone(),
+        reason: e.to_string(),
+    })?;
+    writer.wait_merging_threads().map_err(|e| Error::Index {
+        path: options.index.clone(),
+        reason: e.to_string(),
+    })?;
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -190,7 +234,10 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         p.text.clear();
         p.statements.iter_mut().for_each(|s| s.text.clear());
     });
-    record.add_text(f.payload, serde_json::to_string(&outline).unwrap_or_default());
+    record.add_text(
+        f.payload,
+        serde_json::to_string(&outline).unwrap_or_default(),
+    );
     add_document_facets(&mut record, f, doc, date, year);
     writer.add_document(record).map_err(tantivy_err)?;
 
@@ -204,7 +251,10 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             p.add_text(f.speaker_name, speaker);
         }
         for s in para.statements.iter().flat_map(|s| s.speakers()) {
-            p.add_facet(f.speaker, Facet::from_path([s.kind.as_str(), s.name.as_str()]));
+            p.add_facet(
+                f.speaker,
+                Facet::from_path([s.kind.as_str(), s.name.as_str()]),
+            );
         }
         p.add_text(f.payload, serde_json::to_string(para).unwrap_or_default());
         writer.add_document(p).map_err(tantivy_err)?;
@@ -217,7 +267,10 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             s.add_text(f.text, &st.text);
             for speaker in st.speakers() {
                 s.add_text(f.speaker_name, &speaker.name);
-                s.add_facet(f.speaker, Facet::from_path([speaker.kind.as_str(), speaker.name.as_str()]));
+                s.add_facet(
+                    f.speaker,
+                    Facet::from_path([speaker.kind.as_str(), speaker.name.as_str()]),
+                );
             }
             writer.add_document(s).map_err(tantivy_err)?;
         }
@@ -225,7 +278,13 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
     Ok(())
 }
 
-fn add_document_facets(record: &mut TantivyDocument, f: &Fields, doc: &Document, date: Option<u64>, year: Option<i32>) {
+fn add_document_facets(
+    record: &mut TantivyDocument,
+    f: &Fields,
+    doc: &Document,
+    date: Option<u64>,
+    year: Option<i32>,
+) {
     record.add_facet(f.document, Facet::from_path([doc.id.as_str()]));
     if let Some(body) = &doc.body {
         record.add_facet(f.body, Facet::from_path([body.as_str()]));

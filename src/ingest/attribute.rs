@@ -32,25 +32,28 @@ pub fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
             return statements;
         }
     }
-    let mut statements: Vec<Statement> = Vec::new();
-    let mut starts: Vec<usize> = Vec::new();
+    // Runs of sentences by the same speakers, as byte ranges; text is cut once at the end.
+    let mut runs: Vec<(Vec<Speaker>, usize, usize)> = Vec::new();
     let mut previous: Vec<Speaker> = Vec::new();
     for (index, &(start, end)) in sentences.iter().enumerate() {
         let sentence = &text[start..end];
         let mut speakers = sentence_speakers(sentence, ctx);
         if speakers.is_empty() {
-            speakers = if index == 0 { ctx.default_speaker.clone().into_iter().collect() } else { previous.clone() };
+            speakers = if index == 0 {
+                ctx.default_speaker.clone().into_iter().collect()
+            } else {
+                previous.clone()
+            };
         }
-        match (statements.last_mut(), starts.last()) {
-            (Some(last), Some(&from)) if last.speakers() == speakers => last.text = text[from..end].trim().to_owned(),
-            _ => {
-                statements.push(statement(&speakers, text[start..end].trim()));
-                starts.push(start);
-            }
+        match runs.last_mut() {
+            Some(last) if last.0 == speakers => last.2 = end,
+            _ => runs.push((speakers.clone(), start, end)),
         }
         previous = speakers;
     }
-    statements
+    runs.iter()
+        .map(|(speakers, start, end)| statement(speakers, text[*start..*end].trim()))
+        .collect()
 }
 
 fn statement(speakers: &[Speaker], text: &str) -> Statement {
@@ -59,7 +62,11 @@ fn statement(speakers: &[Speaker], text: &str) -> Statement {
         speaker: first.map(|s| s.name.clone()),
         speaker_kind: first.map(|s| s.kind),
         speaker_code: first.and_then(|s| s.code.clone()),
-        joint: if speakers.len() > 1 { speakers.to_vec() } else { Vec::new() },
+        joint: if speakers.len() > 1 {
+            speakers.to_vec()
+        } else {
+            Vec::new()
+        },
         text: text.to_owned(),
     }
 }
@@ -77,7 +84,11 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         let end = start + piece.len();
         let continues = out.last().is_some_and(|&(s, e)| {
             ABBREVIATION_END.is_match(&text[s..e])
-                || piece.trim_start().chars().next().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+                || piece
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
         });
         match out.last_mut() {
             Some(last) if continues => last.1 = end,
@@ -113,34 +124,111 @@ static PERSON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:H\.E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof|Madam)\.?\s+((?:[A-Z][\p{L}'’\-]*\.?)(?:\s+[A-Z][\p{L}'’\-]*){0,3})").unwrap()
 });
 static STATE_UNDER_REVIEW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[Tt]he\s+(?:[Dd]elegation|State under review|Government)\b(?:\s+of\b|s\b)?").unwrap()
+    Regex::new(r"\b[Tt]he\s+(?:[Dd]elegation|State under review|Government)\b(?:\s+of\b|s\b)?")
+        .unwrap()
 });
-static HOST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[Tt]he\s+host\s+(?:[Gg]overnment|[Cc]ountry|State)\b").unwrap());
+static HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[Tt]he\s+host\s+(?:[Gg]overnment|[Cc]ountry|State)\b").unwrap()
+});
 static REPRESENTATIVE_OF_UNKNOWN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[Rr]epresentatives?\s+of\s+(?:the\s+)?([A-Z][\p{L}'’\-]*(?:\s+(?:and|of|for|on|the|[A-Z][\p{L}'’\-]*))*)").unwrap()
 });
 static HEAD_BEFORE_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:[Rr]epresentatives?|[Dd]elegations?|[Dd]elegates?|[Gg]overnments?|Minister|Ambassador|Head|Mission|[Oo]bservers?|Mr\.|Ms\.|H\.E\.|Director|Deputy)\b[^,.;]{0,50}\bof\s+(?:the\s+)?$").unwrap()
 });
-static OF_BEFORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:of|to|with|for|on|about|against|in)\s+(?:the\s+)?$").unwrap());
+static OF_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:of|to|with|for|on|about|against|in)\s+(?:the\s+)?$").unwrap()
+});
 static AGENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:interventions?|statements?|presentations?|remarks?|briefings?|opened|delivered|introduced|presented|made|given|chaired|proposals?|messages?|address|explanations?)\s+(?:(?:was|were)\s+\w+\s+)?(?:by|from)\s+(?:the\s+)?(?:(?:representatives?|delegations?|delegates?)\s+of\s+(?:the\s+)?)?$").unwrap()
 });
-static THAT_BEFORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:that|whether|how|why|if|when|where|what)\b").unwrap());
+static THAT_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:that|whether|how|why|if|when|where|what)\b").unwrap());
 static SKIP_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\s*,?\s*(?:[’']s\s+)?(?:representatives?|delegations?|delegates?|[Gg]overnment|Minister|Ambassador|also|further|then|again|however|too|moreover|subsequently|jointly|who|which|[a-z]+ly)\b,?)+").unwrap()
 });
 
 const VERBS: &[&str] = &[
-    "said", "made", "took", "gave", "sought", "held", "told", "spoke", "drew", "put", "set", "met", "led", "brought",
-    "thought", "felt", "found", "saw", "began", "understood", "was", "were", "had", "has", "have", "is", "are", "will",
-    "would", "could", "can", "should", "may", "might", "shall", "must", "did", "does", "says", "notes", "welcomes",
-    "states", "recommends", "expresses", "stresses", "urges", "asks", "calls", "commends", "supports", "believes",
-    "considers", "suggests", "proposes", "requests", "reiterates", "emphasizes", "emphasises", "underlines",
-    "underscores", "highlights", "acknowledges", "recognizes", "recognises", "encourages", "appreciates", "thanks",
-    "congratulates", "informs", "indicates", "explains", "agrees", "regrets", "shares", "reaffirms", "raises",
-    "wishes", "hopes", "echoed", "outlined",
+    "said",
+    "made",
+    "took",
+    "gave",
+    "sought",
+    "held",
+    "told",
+    "spoke",
+    "drew",
+    "put",
+    "set",
+    "met",
+    "led",
+    "brought",
+    "thought",
+    "felt",
+    "found",
+    "saw",
+    "began",
+    "understood",
+    "was",
+    "were",
+    "had",
+    "has",
+    "have",
+    "is",
+    "are",
+    "will",
+    "would",
+    "could",
+    "can",
+    "should",
+    "may",
+    "might",
+    "shall",
+    "must",
+    "did",
+    "does",
+    "says",
+    "notes",
+    "welcomes",
+    "states",
+    "recommends",
+    "expresses",
+    "stresses",
+    "urges",
+    "asks",
+    "calls",
+    "commends",
+    "supports",
+    "believes",
+    "considers",
+    "suggests",
+    "proposes",
+    "requests",
+    "reiterates",
+    "emphasizes",
+    "emphasises",
+    "underlines",
+    "underscores",
+    "highlights",
+    "acknowledges",
+    "recognizes",
+    "recognises",
+    "encourages",
+    "appreciates",
+    "thanks",
+    "congratulates",
+    "informs",
+    "indicates",
+    "explains",
+    "agrees",
+    "regrets",
+    "shares",
+    "reaffirms",
+    "raises",
+    "wishes",
+    "hopes",
+    "echoed",
+    "outlined",
 ];
 
 fn is_verb(word: &str) -> bool {
@@ -161,11 +249,25 @@ fn candidates(sentence: &str, ctx: &Context) -> Vec<Candidate> {
     let mut found: Vec<Candidate> = gazetteer()
         .mentions(sentence)
         .into_iter()
-        .map(|Mention { start, end, speaker }| Candidate { start, end, speaker })
+        .map(
+            |Mention {
+                 start,
+                 end,
+                 speaker,
+             }| Candidate {
+                start,
+                end,
+                speaker,
+            },
+        )
         .collect();
     let add = |start: usize, end: usize, speaker: Speaker, found: &mut Vec<Candidate>| {
         if !found.iter().any(|c| c.start < end && start < c.end) {
-            found.push(Candidate { start, end, speaker });
+            found.push(Candidate {
+                start,
+                end,
+                speaker,
+            });
         }
     };
     for m in HOST.find_iter(sentence) {
@@ -180,26 +282,51 @@ fn candidates(sentence: &str, ctx: &Context) -> Vec<Candidate> {
         }
     }
     for m in SECRETARIAT.find_iter(sentence) {
-        add(m.start(), m.end(), named("Secretariat", SpeakerKind::Secretariat), &mut found);
+        add(
+            m.start(),
+            m.end(),
+            named("Secretariat", SpeakerKind::Secretariat),
+            &mut found,
+        );
     }
     for c in OFFICER_TITLE.captures_iter(sentence) {
         let m = c.get(0).map_or(0..0, |m| m.range());
-        add(m.start, m.end, named(&c[1], SpeakerKind::Officer), &mut found);
+        add(
+            m.start,
+            m.end,
+            named(&c[1], SpeakerKind::Officer),
+            &mut found,
+        );
     }
     for c in PERSON.captures_iter(sentence) {
         let m = c.get(0).map_or(0..0, |m| m.range());
-        add(m.start, m.end, named(&person_name(&c[1]), SpeakerKind::Officer), &mut found);
+        add(
+            m.start,
+            m.end,
+            named(&person_name(&c[1]), SpeakerKind::Officer),
+            &mut found,
+        );
     }
     for c in MEETING.captures_iter(sentence) {
         let m = c.get(0).map_or(0..0, |m| m.range());
-        add(m.start, m.end, named(&c[1], SpeakerKind::Meeting), &mut found);
+        add(
+            m.start,
+            m.end,
+            named(&c[1], SpeakerKind::Meeting),
+            &mut found,
+        );
     }
     for c in REPRESENTATIVE_OF_UNKNOWN.captures_iter(sentence) {
         if let Some(name) = c.get(1) {
             let trimmed = trim_trailing_lowercase(name.as_str());
             if !trimmed.is_empty() {
                 let end = name.start() + trimmed.len();
-                add(name.start(), end, named(trimmed, SpeakerKind::Organization), &mut found);
+                add(
+                    name.start(),
+                    end,
+                    named(trimmed, SpeakerKind::Organization),
+                    &mut found,
+                );
             }
         }
     }
@@ -208,12 +335,20 @@ fn candidates(sentence: &str, ctx: &Context) -> Vec<Candidate> {
 }
 
 fn named(name: &str, kind: SpeakerKind) -> Speaker {
-    Speaker { name: name.to_owned(), kind, code: None }
+    Speaker {
+        name: name.to_owned(),
+        kind,
+        code: None,
+    }
 }
 
 fn trim_trailing_lowercase(name: &str) -> &str {
     let mut end = name.len();
-    for (i, word) in name.split_whitespace().rev().map(|w| (name.rfind(w).unwrap_or(0), w)) {
+    for (i, word) in name
+        .split_whitespace()
+        .rev()
+        .map(|w| (name.rfind(w).unwrap_or(0), w))
+    {
         if word.chars().next().is_some_and(|c| c.is_uppercase()) {
             break;
         }
@@ -229,7 +364,9 @@ fn person_name(raw: &str) -> String {
             if w.chars().count() > 2 && w.chars().all(|c| !c.is_lowercase()) {
                 let lower = w.to_lowercase();
                 let mut cs = lower.chars();
-                cs.next().map(|c| c.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default()
+                cs.next()
+                    .map(|c| c.to_uppercase().collect::<String>() + cs.as_str())
+                    .unwrap_or_default()
             } else {
                 w.to_owned()
             }
@@ -241,17 +378,26 @@ fn person_name(raw: &str) -> String {
 /// Chains of mentions joined by "and" or commas share one role:
 /// "The representatives of China and ROK underscored ...".
 fn chains(sentence: &str, cands: &[Candidate]) -> Vec<Vec<usize>> {
-    static JOINER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?$").unwrap());
-    let named = |c: &Candidate| matches!(c.speaker.kind, SpeakerKind::Country | SpeakerKind::Organization);
+    static JOINER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?$").unwrap());
+    let named = |c: &Candidate| {
+        matches!(
+            c.speaker.kind,
+            SpeakerKind::Country | SpeakerKind::Organization
+        )
+    };
     let mut out: Vec<Vec<usize>> = Vec::new();
     for (i, c) in cands.iter().enumerate() {
-        let joins = out.last().and_then(|chain| chain.last()).is_some_and(|&prev| {
-            let gap = &sentence[cands[prev].end..c.start];
-            let by_and = gap.contains("and") && JOINER.is_match(gap);
-            // A comma joins a list of States, not "..., the Secretariat explained".
-            let by_comma = gap.trim() == "," && named(&cands[prev]) && named(c);
-            by_and || by_comma
-        });
+        let joins = out
+            .last()
+            .and_then(|chain| chain.last())
+            .is_some_and(|&prev| {
+                let gap = &sentence[cands[prev].end..c.start];
+                let by_and = gap.contains("and") && JOINER.is_match(gap);
+                // A comma joins a list of States, not "..., the Secretariat explained".
+                let by_comma = gap.trim() == "," && named(&cands[prev]) && named(c);
+                by_and || by_comma
+            });
         match out.last_mut() {
             Some(chain) if joins => chain.push(i),
             _ => out.push(vec![i]),
@@ -280,7 +426,13 @@ fn role(sentence: &str, first: &Candidate, last: &Candidate) -> Role {
     }
     let clause_start = before.rfind([';', ':']).map_or(0, |i| i + 1);
     // "he said NEASPEC has ...": reported speech, with or without "that".
-    let previous_word = before.trim_end().trim_end_matches("the").trim_end().rsplit(' ').next().unwrap_or("");
+    let previous_word = before
+        .trim_end()
+        .trim_end_matches("the")
+        .trim_end()
+        .rsplit(' ')
+        .next()
+        .unwrap_or("");
     if THAT_BEFORE.is_match(&before[clause_start..]) || is_verb(previous_word) {
         Role::Reported
     } else {
@@ -321,7 +473,9 @@ fn sentence_speakers(sentence: &str, ctx: &Context) -> Vec<Speaker> {
 }
 
 fn has_named_subject(text: &str, sentences: &[(usize, usize)], ctx: &Context) -> bool {
-    sentences.iter().any(|&(s, e)| !sentence_speakers(&text[s..e], ctx).is_empty())
+    sentences
+        .iter()
+        .any(|&(s, e)| !sentence_speakers(&text[s..e], ctx).is_empty())
 }
 
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]{2,400})\)").unwrap());
@@ -347,7 +501,9 @@ fn bracketed_clauses(text: &str) -> Option<Vec<Statement>> {
     let mut statements = Vec::new();
     let mut clause_start = 0;
     for c in BRACKET.captures_iter(text) {
-        let Some(states) = bracketed_states(&c[1]) else { continue };
+        let Some(states) = bracketed_states(&c[1]) else {
+            continue;
+        };
         let mut end = c.get(0).map_or(0, |m| m.end());
         let tail = &text[end..];
         let punct = tail.len() - tail.trim_start_matches([';', '.', ',', ' ']).len();
@@ -381,11 +537,15 @@ mod tests {
     #[test]
     fn subject_not_object() {
         assert_eq!(
-            speakers_of("The Meeting also encouraged DPRK to participate noting that DPRK has recently become a member."),
+            speakers_of(
+                "The Meeting also encouraged DPRK to participate noting that DPRK has recently become a member."
+            ),
             [["Meeting"]]
         );
         assert_eq!(
-            speakers_of("The representative of Mongolia noted the possible duplication. The representative of Japan also recognized the duplication."),
+            speakers_of(
+                "The representative of Mongolia noted the possible duplication. The representative of Japan also recognized the duplication."
+            ),
             [["Mongolia"], ["Japan"]]
         );
     }
@@ -393,43 +553,69 @@ mod tests {
     #[test]
     fn pronouns_carry_the_speaker() {
         assert_eq!(
-            speakers_of("The representative of Japan highlighted the experiences. He also underscored the importance of avoiding duplication."),
+            speakers_of(
+                "The representative of Japan highlighted the experiences. He also underscored the importance of avoiding duplication."
+            ),
             [["Japan"]]
         );
     }
 
     #[test]
     fn joint_statements_and_agents() {
-        assert_eq!(speakers_of("The representatives of China and ROK underscored the need."), [["China", "Republic of Korea"]]);
         assert_eq!(
-            speakers_of("In responses to the question from the representative of the Russian Federation, the Secretariat explained the delay."),
+            speakers_of("The representatives of China and ROK underscored the need."),
+            [["China", "Republic of Korea"]]
+        );
+        assert_eq!(
+            speakers_of(
+                "In responses to the question from the representative of the Russian Federation, the Secretariat explained the delay."
+            ),
             [["Secretariat"]]
         );
         assert_eq!(
-            speakers_of("The Meeting had an intervention from the representative of ICLEI who suggested NEACAP to place more connection."),
+            speakers_of(
+                "The Meeting had an intervention from the representative of ICLEI who suggested NEACAP to place more connection."
+            ),
             [["ICLEI"]]
         );
-        assert_eq!(speakers_of("The ROK representative proposed to adopt the draft."), [["Republic of Korea"]]);
+        assert_eq!(
+            speakers_of("The ROK representative proposed to adopt the draft."),
+            [["Republic of Korea"]]
+        );
     }
 
     #[test]
     fn officers_by_name() {
         assert_eq!(
-            speakers_of("The Meeting was opened by Mr. Sangmin Nam, Interim Head of the ESCAP East and North-East Asia Office. He welcomed delegates."),
+            speakers_of(
+                "The Meeting was opened by Mr. Sangmin Nam, Interim Head of the ESCAP East and North-East Asia Office. He welcomed delegates."
+            ),
             [["Sangmin Nam"]]
         );
     }
 
     #[test]
     fn recommendations_by_bracket() {
-        let ctx = Context { recommendation: true, ..Context::default() };
-        let st = attribute("Ratify the Protocol (Albania), the Convention (United Kingdom, Mexico); Sign the Second Protocol (Portugal);", &ctx);
-        let names: Vec<Vec<String>> = st.iter().map(|s| s.speakers().into_iter().map(|s| s.name).collect()).collect();
+        let ctx = Context {
+            recommendation: true,
+            ..Context::default()
+        };
+        let st = attribute(
+            "Ratify the Protocol (Albania), the Convention (United Kingdom, Mexico); Sign the Second Protocol (Portugal);",
+            &ctx,
+        );
+        let names: Vec<Vec<String>> = st
+            .iter()
+            .map(|s| s.speakers().into_iter().map(|s| s.name).collect())
+            .collect();
         assert_eq!(
             names,
             vec![
                 vec!["Albania".to_owned()],
-                vec!["United Kingdom of Great Britain and Northern Ireland".to_owned(), "Mexico".to_owned()],
+                vec![
+                    "United Kingdom of Great Britain and Northern Ireland".to_owned(),
+                    "Mexico".to_owned()
+                ],
                 vec!["Portugal".to_owned()]
             ]
         );

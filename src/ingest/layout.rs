@@ -30,12 +30,16 @@ pub struct Layout {
     pub double_spaced: bool,
 }
 
-static FOOTNOTE_RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(_{5,}|\s{20,})\s*$").unwrap());
-static FOOTNOTE_TEXT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3}|\*{1,3})\s+\S").unwrap());
+static FOOTNOTE_RULE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(_{5,}|\s{20,})\s*$").unwrap());
+static FOOTNOTE_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,3}|\*{1,3})\s+\S").unwrap());
 static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\.\s?){5,}|…{2,}").unwrap());
-static PAGE_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(page\s+\d+(\s+of\s+\d+)?|-\s*\d+\s*-|\d{1,3})\s*$").unwrap());
-static JOB_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*GE\.\d{2}-\d{4,6}").unwrap());
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(page\s+\d+(\s+of\s+\d+)?|-\s*\d+\s*-|\d{1,3})\s*$").unwrap()
+});
+static JOB_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*GE\.\d{2}-\d{4,6}").unwrap());
 /// A UN document symbol standing alone on a line: a running header.
 pub static SYMBOL_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*[A-Z]{1,8}(/[A-Z0-9][A-Za-z0-9.\-]*){2,}\s*$").unwrap());
@@ -44,13 +48,20 @@ static CONTENTS: LazyLock<Regex> =
 static FIRST_PARAGRAPH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*1\.\s+\S").unwrap());
 
 pub fn layout(raw: &RawText) -> Layout {
-    let mut pages: Vec<Vec<String>> = raw.pages.iter().map(|p| p.lines().map(|l| l.replace('\t', " ")).collect()).collect();
+    let mut pages: Vec<Vec<String>> = raw
+        .pages
+        .iter()
+        .map(|p| p.lines().map(|l| l.replace('\t', " ")).collect())
+        .collect();
     let double_spaced = pages.iter().all(|p| is_double_spaced(p));
     if raw.format == Format::Text && pages.len() == 1 && double_spaced {
         pages = split_double_spaced_pages(&pages[0]);
     }
     let repeated = repeated_margin_lines(&pages);
-    let mut out = Layout { double_spaced, ..Layout::default() };
+    let mut out = Layout {
+        double_spaced,
+        ..Layout::default()
+    };
     for (index, page) in pages.iter().enumerate() {
         let page_number = index as u32 + 1;
         clean_page(page, page_number, &repeated, &mut out);
@@ -110,17 +121,32 @@ fn repeated_margin_lines(pages: &[Vec<String>]) -> HashSet<String> {
         }
     }
     let threshold = (pages.len() / 3).max(3);
-    counts.into_iter().filter(|(k, n)| *n >= threshold && !k.is_empty()).map(|(k, _)| k).collect()
+    counts
+        .into_iter()
+        .filter(|(k, n)| *n >= threshold && !k.is_empty())
+        .map(|(k, _)| k)
+        .collect()
 }
 
 fn margin_key(line: &str) -> String {
-    line.split_whitespace().collect::<Vec<_>>().join(" ").chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
 }
 
 fn clean_page(page: &[String], page_number: u32, repeated: &HashSet<String>, out: &mut Layout) {
-    let text_rows: Vec<usize> = (0..page.len()).filter(|&i| !page[i].trim().is_empty()).collect();
-    let margin: HashSet<usize> =
-        text_rows.iter().take(4).chain(text_rows.iter().rev().take(3)).copied().collect();
+    let text_rows: Vec<usize> = (0..page.len())
+        .filter(|&i| !page[i].trim().is_empty())
+        .collect();
+    let margin: HashSet<usize> = text_rows
+        .iter()
+        .take(4)
+        .chain(text_rows.iter().rev().take(3))
+        .copied()
+        .collect();
     let in_contents = page.iter().any(|l| CONTENTS.is_match(l));
     let mut skipping_contents = false;
     let mut blank_before = false;
@@ -152,10 +178,18 @@ fn clean_page(page: &[String], page_number: u32, repeated: &HashSet<String>, out
                 || PAGE_NUMBER.is_match(line)
                 || SYMBOL_LINE.is_match(line)
                 || JOB_NUMBER.is_match(line));
-        let noise = skipping_contents || is_margin || DOT_LEADER.is_match(line) || JOB_NUMBER.is_match(line);
+        let noise = skipping_contents
+            || is_margin
+            || DOT_LEADER.is_match(line)
+            || JOB_NUMBER.is_match(line);
         if !noise {
             let indent = line.len() - line.trim_start().len();
-            out.lines.push(Line { text: line.trim().to_owned(), page: page_number, indent, blank_before });
+            out.lines.push(Line {
+                text: line.trim().to_owned(),
+                page: page_number,
+                indent,
+                blank_before,
+            });
             blank_before = false;
         }
         i += 1;
@@ -163,7 +197,10 @@ fn clean_page(page: &[String], page_number: u32, repeated: &HashSet<String>, out
 }
 
 fn footnotes_follow(page: &[String], rule: usize) -> bool {
-    page[rule + 1..].iter().find(|l| !l.trim().is_empty()).is_some_and(|l| FOOTNOTE_TEXT.is_match(l))
+    page[rule + 1..]
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| FOOTNOTE_TEXT.is_match(l))
 }
 
 /// Skips the footnote block below a rule, to the end of the page, and records the
@@ -183,7 +220,10 @@ mod tests {
     use super::*;
 
     fn raw(text: &str) -> RawText {
-        RawText { pages: vec![text.to_owned()], format: Format::Text }
+        RawText {
+            pages: vec![text.to_owned()],
+            format: Format::Text,
+        }
     }
 
     #[test]
@@ -197,7 +237,11 @@ mod tests {
         let layout = layout(&raw(&text));
         assert!(layout.double_spaced);
         assert!(layout.footnote_marks.contains("1"));
-        let c = layout.lines.iter().find(|l| l.text == "C. Election of officers").unwrap();
+        let c = layout
+            .lines
+            .iter()
+            .find(|l| l.text == "C. Election of officers")
+            .unwrap();
         assert_eq!(c.page, 2);
         assert!(!layout.lines.iter().any(|l| l.text.contains("Please see")));
     }

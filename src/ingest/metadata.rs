@@ -26,21 +26,34 @@ pub struct Metadata {
 static SYMBOL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[A-Z]{1,8}(?:/[A-Z0-9][A-Za-z0-9.\-]*){2,}").unwrap());
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})(?:\s*(?:-|–|to|and)\s*\d{1,2})?\s+(January|February|March|April|May|June|July|August|September|October|November|December)(?:\s*(?:-|–|to)\s*\d{1,2}\s+\w+)?\s+(\d{4})\b").unwrap()
 });
-static HELD_IN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bheld\s+(?:at\s+[^,.]*?\s+)?in\s+([A-Z][\p{L}\-]+(?:\s+[A-Z][\p{L}\-]+){0,2})").unwrap());
+static HELD_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bheld\s+(?:at\s+[^,.]*?\s+)?in\s+([A-Z][\p{L}\-]+(?:\s+[A-Z][\p{L}\-]+){0,2})")
+        .unwrap()
+});
 static ORDINAL_MEETING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:[A-Z][a-z]+-)?[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))\s+((?:[A-Z][a-z]+\s+){0,4}(?:Meeting|Session|Conference|Forum|Summit))\s+\(([A-Z]{2,8})\)\s+of\s+(?:the\s+)?([A-Z][A-Za-z\-]+)").unwrap()
 });
 static SESSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*((?:[a-z]+-)?[a-z]+|\d{1,3}(?:st|nd|rd|th))\s+(?:regular\s+|special\s+)?session\s*$").unwrap()
 });
-static REVIEW_OF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[Rr]eview of (?:the )?").unwrap());
+static REVIEW_OF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[Rr]eview of (?:the )?").unwrap());
 static HOSTED_BY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bhosted by (?:the )?(?:Government of (?:the )?)?").unwrap());
 
@@ -57,7 +70,10 @@ const BODIES: &[&str] = &[
 ];
 
 pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&str]) -> Metadata {
-    let mut meta = Metadata { symbol: document_symbol(pages), ..Metadata::default() };
+    let mut meta = Metadata {
+        symbol: document_symbol(pages),
+        ..Metadata::default()
+    };
     let opening = first_paragraphs.join(" ");
 
     for line in front_matter {
@@ -66,7 +82,9 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
             meta.body = Some((*body).to_owned());
         }
     }
-    let session = front_matter.iter().find_map(|l| SESSION.captures(l).and_then(|c| ordinal_value(&c[1])));
+    let session = front_matter
+        .iter()
+        .find_map(|l| SESSION.captures(l).and_then(|c| ordinal_value(&c[1])));
     if let (Some(n), Some(symbol)) = (session, &meta.symbol) {
         let organ = symbol.split('/').nth(1).unwrap_or("");
         meta.meeting = Some(format!("{organ}-{n}"));
@@ -78,7 +96,8 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
         if let Some(n) = ordinal_value(&c[1]) {
             meta.meeting.get_or_insert_with(|| format!("{}-{n}", &c[3]));
         }
-        meta.title.get_or_insert_with(|| format!("Report of the {} {name} of {}", &c[1], &c[4]));
+        meta.title
+            .get_or_insert_with(|| format!("Report of the {} {name} of {}", &c[1], &c[4]));
     }
 
     // The date that follows "held" is the meeting's, not a resolution's cited before it.
@@ -90,16 +109,27 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
     meta.place = HELD_IN.captures(&opening).map(|c| c[1].to_owned());
 
     if let Some(m) = REVIEW_OF.find_iter(&opening).next() {
-        meta.state_under_review = gazetteer().resolve_prefix(&opening[m.end()..]).map(|(s, _)| s.clone());
+        meta.state_under_review = gazetteer()
+            .resolve_prefix(&opening[m.end()..])
+            .map(|(s, _)| s.clone());
     }
     if let Some(m) = HOSTED_BY.find(&opening) {
-        meta.host = gazetteer().resolve_prefix(&opening[m.end()..]).map(|(s, _)| s.clone());
+        meta.host = gazetteer()
+            .resolve_prefix(&opening[m.end()..])
+            .map(|(s, _)| s.clone());
     }
 
-    if let Some(i) = front_matter.iter().position(|l| l.trim_start().starts_with("Report of")) {
+    if let Some(i) = front_matter
+        .iter()
+        .position(|l| l.trim_start().starts_with("Report of"))
+    {
         let clean = |l: &String| l.trim().trim_end_matches('*').trim().to_owned();
         let mut title = clean(&front_matter[i]);
-        let mut rest = front_matter[i + 1..].iter().map(clean).filter(|l| !l.is_empty()).peekable();
+        let mut rest = front_matter[i + 1..]
+            .iter()
+            .map(clean)
+            .filter(|l| !l.is_empty())
+            .peekable();
         // A wrapped title line continues until the subject (a State) or a note.
         while let Some(next) = rest.peek() {
             let continues = gazetteer().resolve(next).is_none()
@@ -121,7 +151,11 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
         meta.title = front_matter
             .iter()
             .map(|l| l.trim())
-            .find(|l| l.split_whitespace().count() >= 3 && l.chars().any(|c| c.is_alphabetic()) && !SYMBOL.is_match(l))
+            .find(|l| {
+                l.split_whitespace().count() >= 3
+                    && l.chars().any(|c| c.is_alphabetic())
+                    && !SYMBOL.is_match(l)
+            })
             .map(heading_case);
     }
     meta
@@ -131,7 +165,10 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
 fn document_symbol(pages: &[String]) -> Option<String> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     fn symbols(page: &String) -> Vec<&str> {
-        SYMBOL.find_iter(page).map(|m| m.as_str().trim_end_matches(['.', '-'])).collect()
+        SYMBOL
+            .find_iter(page)
+            .map(|m| m.as_str().trim_end_matches(['.', '-']))
+            .collect()
     }
     for (order, symbol) in pages.iter().flat_map(symbols).enumerate() {
         counts.entry(symbol).or_insert((0, order)).0 += 1;
@@ -150,18 +187,43 @@ pub fn first_date(text: &str) -> Option<String> {
     let day: u32 = c[1].parse().ok()?;
     let month = MONTHS.iter().position(|m| *m == &c[2])? + 1;
     let year: u32 = c[3].parse().ok()?;
-    (1..=31).contains(&day).then(|| format!("{year:04}-{month:02}-{day:02}"))
+    (1..=31)
+        .contains(&day)
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// "Twenty-Second" → 22, "eighth" → 8, "10th" → 10.
 pub fn ordinal_value(word: &str) -> Option<u32> {
     let lower = word.to_lowercase();
-    if let Some(n) = lower.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u32>().ok().filter(|_| lower.ends_with(['t', 'd', 'h'])) {
+    if let Some(n) = lower
+        .trim_end_matches(|c: char| c.is_alphabetic())
+        .parse::<u32>()
+        .ok()
+        .filter(|_| lower.ends_with(['t', 'd', 'h']))
+    {
         return Some(n);
     }
     const UNITS: [&str; 20] = [
-        "", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
-        "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+        "",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
     ];
     const TENS: [(&str, &str, u32); 8] = [
         ("twenty", "twentieth", 20),
@@ -181,7 +243,10 @@ pub fn ordinal_value(word: &str) -> Option<u32> {
             return Some(value);
         }
         if let Some(unit) = lower.strip_prefix(tens).and_then(|r| r.strip_prefix('-')) {
-            return UNITS.iter().position(|u| !u.is_empty() && *u == unit).map(|i| value + i as u32);
+            return UNITS
+                .iter()
+                .position(|u| !u.is_empty() && *u == unit)
+                .map(|i| value + i as u32);
         }
     }
     None
@@ -194,8 +259,14 @@ mod tests {
     #[test]
     fn dates_and_ordinals() {
         assert_eq!(first_date("held in Beijing on 25-\n26 October 2018"), None);
-        assert_eq!(first_date("held in Beijing on 25-26 October 2018"), Some("2018-10-25".into()));
-        assert_eq!(first_date("from 5 to 19 May 2008"), Some("2008-05-05".into()));
+        assert_eq!(
+            first_date("held in Beijing on 25-26 October 2018"),
+            Some("2018-10-25".into())
+        );
+        assert_eq!(
+            first_date("from 5 to 19 May 2008"),
+            Some("2008-05-05".into())
+        );
         assert_eq!(ordinal_value("Twenty-Second"), Some(22));
         assert_eq!(ordinal_value("Eighth"), Some(8));
         assert_eq!(ordinal_value("10th"), Some(10));

@@ -34,7 +34,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Document> {
     parse_raw(path, &raw)
 }
 
-static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z][^.:;!?]{2,80}?):\s+\S").unwrap());
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Z][^.:;!?]{2,80}?):\s+\S").unwrap());
 
 fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
     let layout = layout::layout(raw);
@@ -42,7 +43,12 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
     if found.paragraphs.is_empty() {
         return Err(Error::NoParagraphs { path: path.into() });
     }
-    let opening: Vec<&str> = found.paragraphs.iter().take(2).map(|p| p.text.as_str()).collect();
+    let opening: Vec<&str> = found
+        .paragraphs
+        .iter()
+        .take(2)
+        .map(|p| p.text.as_str())
+        .collect();
     let meta = metadata::extract(&raw.pages, &found.front_matter, &opening);
     let mut warnings = found.warnings.clone();
     if !found.numbered {
@@ -56,10 +62,12 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         .paragraphs
         .iter()
         .map(|raw_para| {
-            let (agenda_item, agenda_title, agenda_items, mut topics) = place_on_agenda(raw_para, &found);
+            let (agenda_item, agenda_title, agenda_items, mut topics) =
+                place_on_agenda(raw_para, &found);
             let subsection_title = raw_para.subsection.as_deref().map(strip_numbering);
             if topics.is_empty()
-                && let Some(title) = subsection_title.or(raw_para.section.as_deref().map(strip_numbering))
+                && let Some(title) =
+                    subsection_title.or(raw_para.section.as_deref().map(strip_numbering))
             {
                 topics.push(title.to_owned());
             }
@@ -71,7 +79,10 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
             let ctx = Context {
                 state_under_review: meta.state_under_review.clone(),
                 host: meta.host.clone(),
-                default_speaker: meta.state_under_review.clone().filter(|_| in_review_section),
+                default_speaker: meta
+                    .state_under_review
+                    .clone()
+                    .filter(|_| in_review_section),
                 recommendation: raw_para.number.contains('.'),
             };
             let statements = attribute::attribute(&raw_para.text, &ctx);
@@ -97,7 +108,11 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         })
         .collect();
 
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("document").to_owned();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("document")
+        .to_owned();
     Ok(Document {
         id: meta.symbol.clone().unwrap_or_else(|| stem.clone()),
         symbol: meta.symbol,
@@ -126,22 +141,38 @@ type Placement = (Option<String>, Option<String>, Vec<String>, Vec<String>);
 /// matched against the adopted agenda, else the document's own agenda item.
 fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure) -> Placement {
     let agenda = &found.agenda;
-    let title_of = |code: &str| agenda.iter().find(|a| a.code == code).map(|a| a.title.clone());
+    let title_of = |code: &str| {
+        agenda
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| a.title.clone())
+    };
     let mut topics = Vec::new();
     // A programme-area label is a short title, not a clause: "Core Fund:", not "The Meeting elected the following officers:".
     let label = LABEL
         .captures(&para.text)
         .map(|c| c[1].trim().to_owned())
-        .filter(|l| l.split_whitespace().count() <= 6 && !l.split_whitespace().any(|w| w.len() > 4 && w.ends_with("ed")));
+        .filter(|l| {
+            l.split_whitespace().count() <= 6
+                && !l
+                    .split_whitespace()
+                    .any(|w| w.len() > 4 && w.ends_with("ed"))
+        });
 
     let mut from_label = false;
     let (codes, heading_title): (Vec<String>, Option<String>) = if !para.agenda_codes.is_empty() {
         (para.agenda_codes.clone(), para.agenda_heading_title.clone())
-    } else if let Some(item) = label.as_deref().and_then(|l| agenda::best_match(l, agenda, 0.3)) {
+    } else if let Some(item) = label
+        .as_deref()
+        .and_then(|l| agenda::best_match(l, agenda, 0.3))
+    {
         from_label = true;
         (vec![item.code.clone()], None)
-    } else if let Some(item) =
-        para.subsection.as_deref().map(strip_numbering).and_then(|t| agenda::best_match(t, agenda, 0.5))
+    } else if let Some(item) = para
+        .subsection
+        .as_deref()
+        .map(strip_numbering)
+        .and_then(|t| agenda::best_match(t, agenda, 0.5))
     {
         (vec![item.code.clone()], None)
     } else if let Some((code, title)) = &found.cover_agenda {
@@ -152,14 +183,21 @@ fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure)
 
     if let Some(label) = &label
         && (!codes.is_empty() || para.number.parse::<u32>().is_ok())
-        && para.section.as_deref().is_some_and(|s| s.to_lowercase().contains("conclusion"))
+        && para
+            .section
+            .as_deref()
+            .is_some_and(|s| s.to_lowercase().contains("conclusion"))
     {
         topics.push(label.clone());
     }
     let first = codes.first().cloned();
     let title = first.as_deref().and_then(title_of).or(heading_title);
     for code in &codes {
-        if let Some(t) = title_of(code).or_else(|| (Some(code) == first.as_ref()).then(|| title.clone()).flatten()) {
+        if let Some(t) = title_of(code).or_else(|| {
+            (Some(code) == first.as_ref())
+                .then(|| title.clone())
+                .flatten()
+        }) {
             topics.push(t);
         }
         let parent: String = code.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -179,7 +217,10 @@ fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure)
 
 /// The adopted agenda's item for a code, for callers outside ingest.
 pub fn agenda_title<'a>(agenda: &'a [AgendaItem], code: &str) -> Option<&'a str> {
-    agenda.iter().find(|a| a.code == code).map(|a| a.title.as_str())
+    agenda
+        .iter()
+        .find(|a| a.code == code)
+        .map(|a| a.title.as_str())
 }
 
 /// The speaker a name resolves to, for query understanding.

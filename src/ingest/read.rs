@@ -32,11 +32,21 @@ impl Format {
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn read_file(path: &Path) -> Result<RawText> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::TooLarge { path: path.into(), size: meta.len(), limit: MAX_FILE_BYTES });
+        return Err(Error::TooLarge {
+            path: path.into(),
+            size: meta.len(),
+            limit: MAX_FILE_BYTES,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
     read_bytes(path, &bytes)
 }
 
@@ -51,7 +61,10 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<RawText> {
     if text.trim().is_empty() {
         return Err(Error::Empty { path: path.into() });
     }
-    Ok(RawText { pages: text.split('\u{c}').map(str::to_owned).collect(), format: Format::Text })
+    Ok(RawText {
+        pages: text.split('\u{c}').map(str::to_owned).collect(),
+        format: Format::Text,
+    })
 }
 
 fn is_pdf(bytes: &[u8]) -> bool {
@@ -72,7 +85,12 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Some(s.to_owned()),
         // Not UTF-8: Latin-1 and Windows-1252 are what older office tools write.
-        Err(_) => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+        Err(_) => Some(
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+        ),
     }
 }
 
@@ -92,19 +110,34 @@ fn looks_binary(bytes: &[u8]) -> bool {
 fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
     // pdf-extract can panic on malformed files; a bad PDF must be an error, not a crash.
     let owned = bytes.to_vec();
-    let result = std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
+    let result =
+        std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
     let pages = match result {
         Ok(Ok(pages)) => pages,
-        Ok(Err(e)) => return Err(Error::Pdf { path: path.into(), reason: e.to_string() }),
+        Ok(Err(e)) => {
+            return Err(Error::Pdf {
+                path: path.into(),
+                reason: e.to_string(),
+            });
+        }
         Err(_) => {
-            return Err(Error::Pdf { path: path.into(), reason: "damaged or unsupported PDF structure".into() });
+            return Err(Error::Pdf {
+                path: path.into(),
+                reason: "damaged or unsupported PDF structure".into(),
+            });
         }
     };
-    let letters: usize = pages.iter().map(|p| p.chars().filter(|c| c.is_alphabetic()).count()).sum();
+    let letters: usize = pages
+        .iter()
+        .map(|p| p.chars().filter(|c| c.is_alphabetic()).count())
+        .sum();
     if letters < 20 {
         return Err(Error::PdfNoText { path: path.into() });
     }
-    Ok(RawText { pages, format: Format::Pdf })
+    Ok(RawText {
+        pages,
+        format: Format::Pdf,
+    })
 }
 
 #[cfg(test)]
@@ -115,7 +148,10 @@ mod tests {
     fn windows_1252_is_decoded() {
         let bytes = b"The representative of C\xf4te d'Ivoire said \x93yes\x94.";
         let text = decode_text(bytes).unwrap();
-        assert_eq!(text, "The representative of Côte d'Ivoire said \u{201c}yes\u{201d}.");
+        assert_eq!(
+            text,
+            "The representative of Côte d'Ivoire said \u{201c}yes\u{201d}."
+        );
     }
 
     #[test]
@@ -141,8 +177,15 @@ mod tests {
 
     #[test]
     fn truncated_pdf_is_an_error_not_a_panic() {
-        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/upr/japan2008.pdf")).unwrap();
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/upr/japan2008.pdf"
+        ))
+        .unwrap();
         let err = read_bytes(Path::new("t.pdf"), &bytes[..bytes.len() / 3]).unwrap_err();
-        assert!(matches!(err, Error::Pdf { .. } | Error::PdfNoText { .. }), "{err}");
+        assert!(
+            matches!(err, Error::Pdf { .. } | Error::PdfNoText { .. }),
+            "{err}"
+        );
     }
 }

@@ -42,9 +42,15 @@ impl Gazetteer {
         let mut aliases: Vec<(String, usize)> = Vec::new();
         for line in COUNTRIES_TSV.lines().filter(|l| !l.trim().is_empty()) {
             let cols: Vec<&str> = line.split('\t').collect();
-            let [code, name, alias_list] = cols[..] else { continue };
+            let [code, name, alias_list] = cols[..] else {
+                continue;
+            };
             let index = speakers.len();
-            speakers.push(Speaker { name: name.to_owned(), kind: SpeakerKind::Country, code: Some(code.to_owned()) });
+            speakers.push(Speaker {
+                name: name.to_owned(),
+                kind: SpeakerKind::Country,
+                code: Some(code.to_owned()),
+            });
             for alias in alias_list.split('|').chain([name]) {
                 for variant in spelling_variants(alias) {
                     aliases.push((variant, index));
@@ -53,9 +59,15 @@ impl Gazetteer {
         }
         for line in ORGANIZATIONS_TSV.lines().filter(|l| !l.trim().is_empty()) {
             let cols: Vec<&str> = line.split('\t').collect();
-            let [name, alias_list] = cols[..] else { continue };
+            let [name, alias_list] = cols[..] else {
+                continue;
+            };
             let index = speakers.len();
-            speakers.push(Speaker { name: name.to_owned(), kind: SpeakerKind::Organization, code: None });
+            speakers.push(Speaker {
+                name: name.to_owned(),
+                kind: SpeakerKind::Organization,
+                code: None,
+            });
             for alias in alias_list.split('|').chain([name]) {
                 aliases.push((alias.to_owned(), index));
             }
@@ -75,7 +87,12 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(aliases.iter().map(|(a, _)| a.as_str()))
             .expect("the alias tables build a valid automaton");
-        Gazetteer { matcher, patterns: aliases.iter().map(|(_, i)| *i).collect(), speakers, lookup }
+        Gazetteer {
+            matcher,
+            patterns: aliases.iter().map(|(_, i)| *i).collect(),
+            speakers,
+            lookup,
+        }
     }
 
     /// Every whole-word speaker name in `text`, longest first at each position.
@@ -83,7 +100,11 @@ impl Gazetteer {
         self.matcher
             .find_iter(text)
             .filter(|m| is_word_boundary(text, m.start(), m.end()))
-            .map(|m| Mention { start: m.start(), end: m.end(), speaker: self.speakers[self.patterns[m.pattern().as_usize()]].clone() })
+            .map(|m| Mention {
+                start: m.start(),
+                end: m.end(),
+                speaker: self.speakers[self.patterns[m.pattern().as_usize()]].clone(),
+            })
             .collect()
     }
 
@@ -120,15 +141,25 @@ impl Gazetteer {
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric() || c == '-') && !after.is_some_and(|c| c.is_alphanumeric())
+    !before.is_some_and(|c| c.is_alphanumeric() || c == '-')
+        && !after.is_some_and(|c| c.is_alphanumeric())
 }
 
 /// Spellings reports use for the same name: typographic or straight apostrophes,
 /// and the frequent misspelling "Peoples'".
 fn spelling_variants(alias: &str) -> Vec<String> {
     let mut out = vec![alias.to_owned()];
-    for (from, to) in [("’", "'"), ("'", "’"), ("People's", "Peoples'"), ("People’s", "Peoples’")] {
-        let more: Vec<String> = out.iter().filter(|a| a.contains(from)).map(|a| a.replace(from, to)).collect();
+    for (from, to) in [
+        ("’", "'"),
+        ("'", "’"),
+        ("People's", "Peoples'"),
+        ("People’s", "Peoples’"),
+    ] {
+        let more: Vec<String> = out
+            .iter()
+            .filter(|a| a.contains(from))
+            .map(|a| a.replace(from, to))
+            .collect();
         out.extend(more);
     }
     out
@@ -161,15 +192,26 @@ mod tests {
     fn resolves_user_names() {
         let g = gazetteer();
         assert_eq!(g.resolve("rok").unwrap().code.as_deref(), Some("KOR"));
-        assert_eq!(g.resolve("the Russian Federation").unwrap().name, "Russian Federation");
+        assert_eq!(
+            g.resolve("the Russian Federation").unwrap().name,
+            "Russian Federation"
+        );
         assert_eq!(g.resolve("JPN").unwrap().name, "Japan");
         assert_eq!(g.resolve("Turkey").unwrap().name, "Türkiye");
         assert_eq!(g.resolve("UK").unwrap().code.as_deref(), Some("GBR"));
-        assert_eq!(g.resolve_prefix("Japan say on duplication").map(|(s, n)| (s.name.as_str(), n)), Some(("Japan", 5)));
+        assert_eq!(
+            g.resolve_prefix("Japan say on duplication")
+                .map(|(s, n)| (s.name.as_str(), n)),
+            Some(("Japan", 5))
+        );
     }
 
     #[test]
     fn no_match_inside_words() {
-        assert!(gazetteer().mentions("Japanese technologies and Chinaware").is_empty());
+        assert!(
+            gazetteer()
+                .mentions("Japanese technologies and Chinaware")
+                .is_empty()
+        );
     }
 }

@@ -37,19 +37,27 @@ pub struct Structure {
     pub warnings: Vec<String>,
 }
 
-static PARA_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,3})\.\s+(\S.*)$").unwrap());
-static SUB_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,3})\.(\d{1,3})\.?\s+(\S.*)$").unwrap());
-static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([IVX]{1,6})\.\s+(\S.{0,160})$").unwrap());
-static SUBSECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z])\.\s+(\S.{0,160})$").unwrap());
-static INTRODUCTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:introduction)$").unwrap());
-static ANNEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:ANNEX(?:ES)?|Annex(?:es)?)(\s+[IVX\d]+)?\s*$").unwrap());
+static PARA_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,5})\.\s+(\S.*)$").unwrap());
+static SUB_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,5})\.(\d{1,3})\.?\s+(\S.*)$").unwrap());
+static SECTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([IVX]{1,6})\.\s+(\S.{0,160})$").unwrap());
+static SUBSECTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Z])\.\s+(\S.{0,160})$").unwrap());
+static INTRODUCTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?i:introduction)$").unwrap());
+static ANNEX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:ANNEX(?:ES)?|Annex(?:es)?)(\s+[IVX\d]+)?\s*$").unwrap());
 static AGENDA_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(?\s*Agenda\s+items?\s+(\d.*?)\s*\)?\s*$").unwrap());
-static AGENDA_LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2})\.\s+(\S.*)$").unwrap());
+static AGENDA_LIST_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,2})\.\s+(\S.*)$").unwrap());
 static AGENDA_SUB_ITEM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:\(([a-z])\)|([a-z])[).])\s+(\S.*)$").unwrap());
 static BULLET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[•·▪◦\-–*]\s*(\S.*)$").unwrap());
-static PUNCTUATION_ONLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\s.·•*_\-–—=]+$").unwrap());
+static PUNCTUATION_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\s.·•*_\-–—=]+$").unwrap());
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
@@ -150,20 +158,32 @@ impl Parser<'_> {
     fn try_paragraph_start(&mut self, line: &Line) -> bool {
         let text = line.text.as_str();
         if let Some(c) = SUB_START.captures(text) {
-            let (n, k) = (c[1].parse::<u32>().unwrap_or(0), c[2].parse::<u32>().unwrap_or(0));
+            let (n, k) = (
+                c[1].parse::<u32>().unwrap_or(0),
+                c[2].parse::<u32>().unwrap_or(0),
+            );
             let expected_sub = self.sub.filter(|s| s.parent == n).map_or(1, |s| s.last + 1);
-            if n == self.last_top && self.last_top > 0 && k == expected_sub && self.mode != Mode::Front {
+            if n == self.last_top
+                && self.last_top > 0
+                && k == expected_sub
+                && self.mode != Mode::Front
+            {
                 self.sub = Some(SubList { parent: n, last: k });
                 self.start(format!("{n}.{k}"), &c[3], line);
                 return true;
             }
         }
-        let Some(c) = PARA_START.captures(text) else { return false };
+        let Some(c) = PARA_START.captures(text) else {
+            return false;
+        };
         let n: u32 = c[1].parse().unwrap_or(0);
         let rest = &c[2];
-        let continues_list = self.sub.is_some_and(|s| n == s.last + 1) && self.mode == Mode::Paragraph;
+        let continues_list =
+            self.sub.is_some_and(|s| n == s.last + 1) && self.mode == Mode::Paragraph;
         if n == self.last_top + 1
-            && !(self.mode == Mode::AgendaList && !self.agenda_in_paragraph && n == self.agenda_next())
+            && !(self.mode == Mode::AgendaList
+                && !self.agenda_in_paragraph
+                && n == self.agenda_next())
             && !(continues_list && self.list_goes_on(n))
         {
             self.last_top = n;
@@ -175,19 +195,30 @@ impl Parser<'_> {
             && n == sub.last + 1
             && matches!(self.mode, Mode::Paragraph)
         {
-            self.sub = Some(SubList { parent: sub.parent, last: n });
+            self.sub = Some(SubList {
+                parent: sub.parent,
+                last: n,
+            });
             self.start(format!("{}.{n}", sub.parent), rest, line);
             return true;
         }
         if n == 1 && self.mode == Mode::Paragraph && self.sub.is_none() {
-            let intro = self.out.paragraphs.last().map(|p| p.text.trim_end().to_owned()).unwrap_or_default();
+            let intro = self
+                .out
+                .paragraphs
+                .last()
+                .map(|p| p.text.trim_end().to_owned())
+                .unwrap_or_default();
             if intro.to_lowercase().contains("agenda") && intro.ends_with(':') {
                 self.mode = Mode::AgendaList;
                 self.agenda_in_paragraph = true;
                 return self.try_agenda_list_line(text);
             }
             if intro.ends_with(':') {
-                self.sub = Some(SubList { parent: self.last_top, last: 1 });
+                self.sub = Some(SubList {
+                    parent: self.last_top,
+                    last: 1,
+                });
                 self.start(format!("{}.1", self.last_top), rest, line);
                 return true;
             }
@@ -206,9 +237,16 @@ impl Parser<'_> {
     fn list_goes_on(&self, n: u32) -> bool {
         let prefix = format!("{n}.");
         let later = self.lines[self.at + 1..].iter().any(|l| {
-            l.text.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with(char::is_whitespace))
+            l.text
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
         });
-        let previous = self.out.paragraphs.last().map(|p| p.text.trim_end().to_owned()).unwrap_or_default();
+        let previous = self
+            .out
+            .paragraphs
+            .last()
+            .map(|p| p.text.trim_end().to_owned())
+            .unwrap_or_default();
         later || previous.ends_with(';') || previous.ends_with(" and") || previous.ends_with(',')
     }
 
@@ -226,22 +264,39 @@ impl Parser<'_> {
         if let Some(c) = AGENDA_LIST_ITEM.captures(text) {
             let n: u32 = c[1].parse().unwrap_or(0);
             if n == self.agenda_next() {
-                self.out.agenda.push(AgendaItem { code: n.to_string(), title: c[2].trim().to_owned() });
+                self.out.agenda.push(AgendaItem {
+                    code: n.to_string(),
+                    title: c[2].trim().to_owned(),
+                });
                 self.echo_into_paragraph(text);
                 return true;
             }
             return false;
         }
-        let parent = self.out.agenda.iter().rev().find(|a| a.code.chars().all(|c| c.is_ascii_digit())).map(|a| a.code.clone());
+        let parent = self
+            .out
+            .agenda
+            .iter()
+            .rev()
+            .find(|a| a.code.chars().all(|c| c.is_ascii_digit()))
+            .map(|a| a.code.clone());
         let Some(parent) = parent else { return false };
         let sub_title = AGENDA_SUB_ITEM
             .captures(text)
             .map(|c| c[3].to_owned())
             .or_else(|| BULLET.captures(text).map(|c| c[1].to_owned()));
         if let Some(title) = sub_title {
-            let used = self.out.agenda.iter().filter(|a| a.code.starts_with(&parent) && a.code.len() > parent.len()).count();
+            let used = self
+                .out
+                .agenda
+                .iter()
+                .filter(|a| a.code.starts_with(&parent) && a.code.len() > parent.len())
+                .count();
             let letter = (b'a' + used as u8) as char;
-            self.out.agenda.push(AgendaItem { code: format!("{parent}{letter}"), title: title.trim().to_owned() });
+            self.out.agenda.push(AgendaItem {
+                code: format!("{parent}{letter}"),
+                title: title.trim().to_owned(),
+            });
             self.echo_into_paragraph(text);
             return true;
         }
@@ -290,7 +345,9 @@ impl Parser<'_> {
             self.set_section("Introduction".into());
             return true;
         }
-        let next_letter = self.subsection_letter.map_or('A', |c| (c as u8 + 1) as char);
+        let next_letter = self
+            .subsection_letter
+            .map_or('A', |c| (c as u8 + 1) as char);
         if let Some(c) = SUBSECTION.captures(text)
             && c[1].starts_with(next_letter)
             && looks_like_heading(&c[2])
@@ -353,7 +410,9 @@ impl Parser<'_> {
 /// Headings are short titles, not wrapped sentences.
 fn looks_like_heading(title: &str) -> bool {
     let first = title.chars().next().unwrap_or(' ');
-    (first.is_uppercase() || first == '(') && title.split_whitespace().count() <= 20 && !title.trim_end().ends_with(',')
+    (first.is_uppercase() || first == '(')
+        && title.split_whitespace().count() <= 20
+        && !title.trim_end().ends_with(',')
 }
 
 /// "CONCLUSIONS AND RECOMMENDATIONS" → "Conclusions and recommendations"; mixed case stays.
@@ -365,7 +424,10 @@ pub fn heading_case(title: &str) -> String {
     }
     let lower = title.to_lowercase();
     let mut chars = lower.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn roman_value(roman: &str) -> Option<usize> {
@@ -428,7 +490,13 @@ mod tests {
 
     #[test]
     fn heading_case_lowers_all_caps_only() {
-        assert_eq!(heading_case("CONCLUSIONS AND RECOMMENDATIONS"), "Conclusions and recommendations");
-        assert_eq!(heading_case("Adoption of the agenda"), "Adoption of the agenda");
+        assert_eq!(
+            heading_case("CONCLUSIONS AND RECOMMENDATIONS"),
+            "Conclusions and recommendations"
+        );
+        assert_eq!(
+            heading_case("Adoption of the agenda"),
+            "Adoption of the agenda"
+        );
     }
 }

@@ -22,7 +22,9 @@ pub fn clean_running_text(text: &str, footnote_marks: &HashSet<String>) -> Strin
             continue;
         }
         // "25-" + "26 October" and "action-" + "oriented" keep the hyphen, lose the break.
-        let joins_tight = out.ends_with('-') && !out.ends_with(" -") && line.chars().next().is_some_and(|c| c.is_alphanumeric());
+        let joins_tight = out.ends_with('-')
+            && !out.ends_with(" -")
+            && line.chars().next().is_some_and(|c| c.is_alphanumeric());
         if !joins_tight {
             out.push(' ');
         }
@@ -68,15 +70,24 @@ mod tests {
     #[test]
     fn joins_lines_and_keeps_number_ranges() {
         let marks = HashSet::new();
-        assert_eq!(clean_running_text("held on 25-\n26 October 2018.", &marks), "held on 25-26 October 2018.");
-        assert_eq!(clean_running_text("the habitat\n management of", &marks), "the habitat management of");
+        assert_eq!(
+            clean_running_text("held on 25-\n26 October 2018.", &marks),
+            "held on 25-26 October 2018."
+        );
+        assert_eq!(
+            clean_running_text("the habitat\n management of", &marks),
+            "the habitat management of"
+        );
     }
 
     #[test]
     fn removes_known_footnote_markers_only() {
         let marks: HashSet<String> = ["1".to_owned()].into();
         assert_eq!(
-            clean_running_text("international organizations1. Then SDG Goal14 applies.", &marks),
+            clean_running_text(
+                "international organizations1. Then SDG Goal14 applies.",
+                &marks
+            ),
             "international organizations. Then SDG Goal14 applies."
         );
     }

@@ -12,12 +12,29 @@ use crate::index::Fields;
 use crate::index::schema::KIND_STATEMENT;
 
 const TOP: usize = 50;
-const SPEAKER_KINDS: [&str; 5] = ["/country", "/organization", "/officer", "/secretariat", "/meeting"];
+const SPEAKER_KINDS: [&str; 5] = [
+    "/country",
+    "/organization",
+    "/officer",
+    "/secretariat",
+    "/meeting",
+];
 
-pub fn count(searcher: &tantivy::Searcher, f: &Fields, kind: &str, text: Option<&Box<dyn Query>>, filters: &Filters) -> Result<Facets> {
+pub fn count(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    kind: &str,
+    text: Option<&Box<dyn Query>>,
+    filters: &Filters,
+) -> Result<Facets> {
     // A FacetCollector takes either "/" or facets below it, so top-level counts
     // and nested ones ("/5" → "/5/a") are two collectors run in one pass.
-    let run = |field: Field, own: FilterKind, kind: &str, top: bool, nested: &[&str]| -> Result<Vec<FacetCount>> {
+    let run = |field: Field,
+               own: FilterKind,
+               kind: &str,
+               top: bool,
+               nested: &[&str]|
+     -> Result<Vec<FacetCount>> {
         let query = combine(kind, f, text, filters.all(Some(own)));
         let name = searcher.schema().get_field_name(field);
         let mut root = FacetCollector::for_field(name);
@@ -31,7 +48,11 @@ pub fn count(searcher: &tantivy::Searcher, f: &Fields, kind: &str, text: Option<
         let mut push = |facet: &tantivy::schema::Facet, n: u64| {
             let path = facet.to_path();
             // Speakers list the name, not the "/country" level above it.
-            let value = if field == f.speaker { path.last().map(|s| s.to_string()).unwrap_or_default() } else { path.concat() };
+            let value = if field == f.speaker {
+                path.last().map(|s| s.to_string()).unwrap_or_default()
+            } else {
+                path.concat()
+            };
             if !value.is_empty() && !out.iter().any(|c| c.value == value) {
                 out.push(FacetCount { value, count: n });
             }
@@ -53,7 +74,13 @@ pub fn count(searcher: &tantivy::Searcher, f: &Fields, kind: &str, text: Option<
     let agenda_parents = agenda_parents(searcher, f.agenda)?;
     let parents: Vec<&str> = agenda_parents.iter().map(String::as_str).collect();
     Ok(Facets {
-        speaker: run(f.speaker, FilterKind::Speaker, KIND_STATEMENT, false, &SPEAKER_KINDS)?,
+        speaker: run(
+            f.speaker,
+            FilterKind::Speaker,
+            KIND_STATEMENT,
+            false,
+            &SPEAKER_KINDS,
+        )?,
         agenda_item: run(f.agenda, FilterKind::Agenda, kind, true, &parents)?,
         topic: run(f.topic, FilterKind::Topic, kind, true, &[])?,
         document: run(f.document, FilterKind::Document, kind, true, &[])?,
@@ -66,9 +93,14 @@ fn agenda_parents(searcher: &tantivy::Searcher, field: Field) -> Result<Vec<Stri
     let mut parents = std::collections::BTreeSet::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().stream().map_err(|e| tantivy::TantivyError::from(e))?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(|e| tantivy::TantivyError::from(e))?;
         while stream.advance() {
-            let Ok(facet) = tantivy::schema::Facet::from_encoded(stream.key().to_vec()) else { continue };
+            let Ok(facet) = tantivy::schema::Facet::from_encoded(stream.key().to_vec()) else {
+                continue;
+            };
             let path = facet.to_path();
             if path.len() == 2 {
                 parents.insert(format!("/{}", path[0]));

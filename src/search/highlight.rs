@@ -15,7 +15,11 @@ pub fn analyzer(index: &tantivy::Index, field: tantivy::schema::Field) -> Result
 const OPERATORS: &[&str] = &["AND", "OR", "NOT"];
 
 /// The stems of the words a query searches for (operators and negated words left out).
-pub fn query_terms(index: &tantivy::Index, field: tantivy::schema::Field, text: &str) -> Result<HashSet<String>> {
+pub fn query_terms(
+    index: &tantivy::Index,
+    field: tantivy::schema::Field,
+    text: &str,
+) -> Result<HashSet<String>> {
     let mut analyzer = analyzer(index, field)?;
     let mut terms = HashSet::new();
     let mut negate_next = false;

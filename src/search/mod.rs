@@ -51,7 +51,9 @@ impl Mode {
             "semantic" | "hybrid" => Err(Error::Invalid(format!(
                 "mode `{s}` needs the embedding model, which this build does not include yet; use mode=keyword"
             ))),
-            other => Err(Error::Invalid(format!("unknown mode `{other}`: use keyword"))),
+            other => Err(Error::Invalid(format!(
+                "unknown mode `{other}`: use keyword"
+            ))),
         }
     }
 }
@@ -95,16 +97,25 @@ impl Default for SearchRequest {
 
 impl SearchRequest {
     pub fn new(q: impl Into<String>) -> SearchRequest {
-        SearchRequest { q: q.into(), ..SearchRequest::default() }
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
     }
 
     /// Checks the bounds and merges the query's own filters with the explicit ones.
     pub fn interpret(&self) -> Result<(Interpreted, Mode)> {
         if self.limit > MAX_LIMIT {
-            return Err(Error::Invalid(format!("limit {} is over the maximum of {MAX_LIMIT}", self.limit)));
+            return Err(Error::Invalid(format!(
+                "limit {} is over the maximum of {MAX_LIMIT}",
+                self.limit
+            )));
         }
         if self.offset > MAX_OFFSET {
-            return Err(Error::Invalid(format!("offset {} is over the maximum of {MAX_OFFSET}", self.offset)));
+            return Err(Error::Invalid(format!(
+                "offset {} is over the maximum of {MAX_OFFSET}",
+                self.offset
+            )));
         }
         let mode = Mode::parse(self.mode.as_deref().unwrap_or("keyword"))?;
         let mut i = query::interpret(&self.q)?;
@@ -254,7 +265,10 @@ pub struct Searcher {
 
 impl Searcher {
     pub fn open(path: &std::path::Path) -> Result<Searcher> {
-        Ok(Searcher { index: Index::open(path)?, catalog: Mutex::new(None) })
+        Ok(Searcher {
+            index: Index::open(path)?,
+            catalog: Mutex::new(None),
+        })
     }
 
     pub fn index(&self) -> &Index {
@@ -273,7 +287,10 @@ impl Searcher {
             return Ok(c.clone());
         }
         let f = &self.index.fields;
-        let kind = TermQuery::new(Term::from_field_text(f.kind, KIND_DOCUMENT), IndexRecordOption::Basic);
+        let kind = TermQuery::new(
+            Term::from_field_text(f.kind, KIND_DOCUMENT),
+            IndexRecordOption::Basic,
+        );
         let addresses = searcher.search(&kind, &TopDocs::with_limit(1_000_000).order_by_score())?;
         let mut documents = Vec::with_capacity(addresses.len());
         for (_, address) in addresses {
@@ -285,10 +302,17 @@ impl Searcher {
             }
         }
         documents.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
-        let mut topics: Vec<String> = documents.iter().flat_map(|d| d.paragraphs.iter().flat_map(|p| p.topics.clone())).collect();
+        let mut topics: Vec<String> = documents
+            .iter()
+            .flat_map(|d| d.paragraphs.iter().flat_map(|p| p.topics.clone()))
+            .collect();
         topics.sort();
         topics.dedup();
-        let catalog = Arc::new(Catalog { generation, documents, topics });
+        let catalog = Arc::new(Catalog {
+            generation,
+            documents,
+            topics,
+        });
         *cached = Some(catalog.clone());
         Ok(catalog)
     }
@@ -301,7 +325,11 @@ impl Searcher {
         let f = &self.index.fields;
         let text_query = self.text_query(&interpreted.text)?;
         let by_speaker = !interpreted.speakers.is_empty();
-        let kind = if by_speaker { KIND_STATEMENT } else { KIND_PARAGRAPH };
+        let kind = if by_speaker {
+            KIND_STATEMENT
+        } else {
+            KIND_PARAGRAPH
+        };
         let filters = Filters::new(&interpreted, &catalog, f)?;
         let main = combine(kind, f, text_query.as_ref(), filters.all(None));
 
@@ -311,7 +339,11 @@ impl Searcher {
         let mut position: HashMap<String, usize> = HashMap::new();
         for (score, address) in matches {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let key = doc
+                .get_first(f.key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
             let date = doc.get_first(f.date).and_then(|v| v.as_u64()).unwrap_or(0);
             match position.get(&key) {
                 Some(&i) => groups[i].3.push(address),
@@ -321,13 +353,19 @@ impl Searcher {
                 }
             }
         }
-        let total = if by_speaker || groups.len() < CANDIDATES { groups.len() } else { searcher.search(&*main, &Count)? };
+        let total = if by_speaker || groups.len() < CANDIDATES {
+            groups.len()
+        } else {
+            searcher.search(&*main, &Count)?
+        };
         if request.sort == Sort::Date {
             groups.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.total_cmp(&a.1)));
         }
         let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
         let mut hits = Vec::new();
-        for (key, score, _, addresses) in groups.into_iter().skip(request.offset).take(request.limit) {
+        for (key, score, _, addresses) in
+            groups.into_iter().skip(request.offset).take(request.limit)
+        {
             let matched: HashSet<u64> = if by_speaker {
                 addresses
                     .iter()
@@ -337,7 +375,14 @@ impl Searcher {
             } else {
                 HashSet::new()
             };
-            if let Some(hit) = self.hit(&searcher, &catalog, &key, score, &terms, by_speaker.then_some(&matched))? {
+            if let Some(hit) = self.hit(
+                &searcher,
+                &catalog,
+                &key,
+                score,
+                &terms,
+                by_speaker.then_some(&matched),
+            )? {
                 hits.push(hit);
             }
         }
@@ -358,19 +403,31 @@ impl Searcher {
             return Ok(None);
         }
         let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
-        parser.parse_query(text).map(Some).map_err(|e| Error::Query(query_error_message(&e)))
+        parser
+            .parse_query(text)
+            .map(Some)
+            .map_err(|e| Error::Query(query_error_message(&e)))
     }
 
-    fn paragraph_record(&self, searcher: &tantivy::Searcher, key: &str) -> Result<Option<Paragraph>> {
+    fn paragraph_record(
+        &self,
+        searcher: &tantivy::Searcher,
+        key: &str,
+    ) -> Result<Option<Paragraph>> {
         let f = &self.index.fields;
         let q = BooleanQuery::new(vec![
             (Occur::Must, term(f.key, key)),
             (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
         ]);
         let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = found.first() else { return Ok(None) };
+        let Some((_, address)) = found.first() else {
+            return Ok(None);
+        };
         let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(doc.get_first(f.payload).and_then(|v| v.as_str()).and_then(|p| serde_json::from_str(p).ok()))
+        Ok(doc
+            .get_first(f.payload)
+            .and_then(|v| v.as_str())
+            .and_then(|p| serde_json::from_str(p).ok()))
     }
 
     fn hit(
@@ -382,7 +439,9 @@ impl Searcher {
         terms: &HashSet<String>,
         only: Option<&HashSet<u64>>,
     ) -> Result<Option<Hit>> {
-        let Some(para) = self.paragraph_record(searcher, key)? else { return Ok(None) };
+        let Some(para) = self.paragraph_record(searcher, key)? else {
+            return Ok(None);
+        };
         let doc_id = key.rsplit_once('#').map_or(key, |(d, _)| d);
         let doc = catalog.documents.iter().find(|d| d.id == doc_id);
         let analyzer = highlight::analyzer(&self.index.index, self.index.fields.text)?;
@@ -405,7 +464,12 @@ impl Searcher {
         if statements.is_empty()
             && let Some(st) = para.statements.first()
         {
-            statements.push(StatementHit { speaker: st.speaker.clone(), speaker_kind: st.speaker_kind, text: st.text.clone(), highlights: Vec::new() });
+            statements.push(StatementHit {
+                speaker: st.speaker.clone(),
+                speaker_kind: st.speaker_kind,
+                text: st.text.clone(),
+                highlights: Vec::new(),
+            });
         }
         Ok(Some(Hit {
             id: key.to_owned(),
@@ -434,7 +498,12 @@ impl Searcher {
 
     pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
         let searcher = self.index.reader.searcher();
-        Ok(self.catalog(&searcher)?.documents.iter().map(summary).collect())
+        Ok(self
+            .catalog(&searcher)?
+            .documents
+            .iter()
+            .map(summary)
+            .collect())
     }
 
     /// "<document>#<number>" with the paragraphs before and after it.
@@ -452,9 +521,20 @@ impl Searcher {
                 None => Ok(None),
             }
         };
-        let paragraph = load(position)?.ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
-        let previous = if position > 0 { load(position - 1)? } else { None };
-        Ok(ParagraphView { id: format!("{}#{}", doc.id, number), document: summary(&doc), paragraph, previous, next: load(position + 1)? })
+        let paragraph = load(position)?
+            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+        let previous = if position > 0 {
+            load(position - 1)?
+        } else {
+            None
+        };
+        Ok(ParagraphView {
+            id: format!("{}#{}", doc.id, number),
+            document: summary(&doc),
+            paragraph,
+            previous,
+            next: load(position + 1)?,
+        })
     }
 
     pub fn outline(&self, doc_ref: &str) -> Result<Outline> {
@@ -478,14 +558,25 @@ impl Searcher {
                 extend_run(&mut agenda_items, &name, &p.number);
             }
             for s in &p.speakers {
-                let e = speakers.entry(s.clone()).or_insert_with(|| OutlineEntry { name: s.clone(), first: p.number.clone(), last: p.number.clone(), paragraphs: 0 });
+                let e = speakers.entry(s.clone()).or_insert_with(|| OutlineEntry {
+                    name: s.clone(),
+                    first: p.number.clone(),
+                    last: p.number.clone(),
+                    paragraphs: 0,
+                });
                 e.last = p.number.clone();
                 e.paragraphs += 1;
             }
         }
         let mut speakers: Vec<OutlineEntry> = speakers.into_values().collect();
         speakers.sort_by(|a, b| b.paragraphs.cmp(&a.paragraphs).then(a.name.cmp(&b.name)));
-        Ok(Outline { document: summary(&doc), agenda: doc.agenda.clone(), sections, agenda_items, speakers })
+        Ok(Outline {
+            document: summary(&doc),
+            agenda: doc.agenda.clone(),
+            sections,
+            agenda_items,
+            speakers,
+        })
     }
 
     /// Who said it the most: statements per speaker for a query, with the best one of each.
@@ -498,14 +589,28 @@ impl Searcher {
         let filters = Filters::new(&interpreted, &catalog, f)?;
         let q = combine(KIND_STATEMENT, f, text_query.as_ref(), filters.all(None));
         let matches = searcher.search(&*q, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-        let mut by_speaker: BTreeMap<(String, String), (u64, HashSet<String>, Option<(f32, String, u64)>)> = BTreeMap::new();
+        let mut by_speaker: BTreeMap<
+            (String, String),
+            (u64, HashSet<String>, Option<(f32, String, u64)>),
+        > = BTreeMap::new();
         for (score, address) in matches {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let statement = doc.get_first(f.statement).and_then(|v| v.as_u64()).unwrap_or(0);
+            let key = doc
+                .get_first(f.key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let statement = doc
+                .get_first(f.statement)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
             for value in doc.get_all(f.speaker) {
-                let Some(facet) = value.as_facet() else { continue };
-                let Ok(facet) = Facet::from_encoded(facet.as_bytes().to_vec()) else { continue };
+                let Some(facet) = value.as_facet() else {
+                    continue;
+                };
+                let Ok(facet) = Facet::from_encoded(facet.as_bytes().to_vec()) else {
+                    continue;
+                };
                 let parts: Vec<String> = facet.to_path().iter().map(|s| s.to_string()).collect();
                 let [kind, name] = &parts[..] else { continue };
                 let entry = by_speaker.entry((name.clone(), kind.clone())).or_default();
@@ -520,7 +625,14 @@ impl Searcher {
         let mut out: Vec<SpeakerCount> = Vec::new();
         for ((name, kind), (statements, paragraphs, best)) in by_speaker {
             let top = match best {
-                Some((score, key, statement)) => self.hit(&searcher, &catalog, &key, score, &terms, Some(&HashSet::from([statement])))?,
+                Some((score, key, statement)) => self.hit(
+                    &searcher,
+                    &catalog,
+                    &key,
+                    score,
+                    &terms,
+                    Some(&HashSet::from([statement])),
+                )?,
                 None => None,
             };
             out.push(SpeakerCount {
@@ -531,7 +643,11 @@ impl Searcher {
                 top,
             });
         }
-        out.sort_by(|a, b| b.statements.cmp(&a.statements).then(a.speaker.cmp(&b.speaker)));
+        out.sort_by(|a, b| {
+            b.statements
+                .cmp(&a.statements)
+                .then(a.speaker.cmp(&b.speaker))
+        });
         out.truncate(request.limit.max(1));
         Ok(out)
     }
@@ -551,7 +667,12 @@ fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
             last.last = number.to_owned();
             last.paragraphs += 1;
         }
-        _ => entries.push(OutlineEntry { name: name.to_owned(), first: number.to_owned(), last: number.to_owned(), paragraphs: 1 }),
+        _ => entries.push(OutlineEntry {
+            name: name.to_owned(),
+            first: number.to_owned(),
+            last: number.to_owned(),
+            paragraphs: 1,
+        }),
     }
 }
 
@@ -560,10 +681,20 @@ fn find_document<'a>(documents: &'a [Document], reference: &str) -> Option<&'a D
     documents
         .iter()
         .find(|d| d.id == r)
-        .or_else(|| documents.iter().find(|d| d.id.eq_ignore_ascii_case(r) || d.symbol.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(r))))
         .or_else(|| {
             documents.iter().find(|d| {
-                std::path::Path::new(&d.source).file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.eq_ignore_ascii_case(r))
+                d.id.eq_ignore_ascii_case(r)
+                    || d.symbol
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(r))
+            })
+        })
+        .or_else(|| {
+            documents.iter().find(|d| {
+                std::path::Path::new(&d.source)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(r))
                     || slug(&d.id) == slug(r)
             })
         })
@@ -571,11 +702,23 @@ fn find_document<'a>(documents: &'a [Document], reference: &str) -> Option<&'a D
 
 /// "A/HRC/8/44" → "a-hrc-8-44": a reference that fits in a URL segment.
 pub fn slug(id: &str) -> String {
-    id.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+    id.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 fn summary(d: &Document) -> DocumentSummary {
-    let speakers: HashSet<&String> = d.paragraphs.iter().flat_map(|p| p.speakers.iter()).collect();
+    let speakers: HashSet<&String> = d
+        .paragraphs
+        .iter()
+        .flat_map(|p| p.speakers.iter())
+        .collect();
     DocumentSummary {
         id: d.id.clone(),
         symbol: d.symbol.clone(),
@@ -593,19 +736,29 @@ fn summary(d: &Document) -> DocumentSummary {
 }
 
 fn query_error_message(e: &tantivy::query::QueryParserError) -> String {
-    format!("{e}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:")
+    format!(
+        "{e}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:"
+    )
 }
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
 }
 
 fn facet_term(field: tantivy::schema::Field, facet: &Facet) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_facet(field, facet), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_facet(field, facet),
+        IndexRecordOption::Basic,
+    ))
 }
 
 fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
 }
 
 /// Which facet a filter belongs to, so its own counts can leave it out.
@@ -628,10 +781,17 @@ impl Filters {
     fn new(i: &Interpreted, catalog: &Catalog, f: &crate::index::Fields) -> Result<Filters> {
         let mut parts: Vec<(FilterKind, Box<dyn Query>)> = Vec::new();
         if !i.speakers.is_empty() {
-            parts.push((FilterKind::Speaker, any_of(i.speakers.iter().map(|s| term(f.speaker_name, s)).collect())));
+            parts.push((
+                FilterKind::Speaker,
+                any_of(i.speakers.iter().map(|s| term(f.speaker_name, s)).collect()),
+            ));
         }
         if !i.agenda.is_empty() {
-            let q = i.agenda.iter().map(|code| facet_term(f.agenda, &Facet::from_path(code_path(code)))).collect();
+            let q = i
+                .agenda
+                .iter()
+                .map(|code| facet_term(f.agenda, &Facet::from_path(code_path(code))))
+                .collect();
             parts.push((FilterKind::Agenda, any_of(q)));
         }
         if !i.topics.is_empty() {
@@ -640,10 +800,19 @@ impl Filters {
             let mut q = Vec::new();
             for wanted in &i.topics {
                 let w = wanted.to_lowercase();
-                q.extend(catalog.topics.iter().filter(|t| t.to_lowercase().contains(&w)).map(|t| facet_term(f.topic, &Facet::from_path([t.as_str()]))));
+                q.extend(
+                    catalog
+                        .topics
+                        .iter()
+                        .filter(|t| t.to_lowercase().contains(&w))
+                        .map(|t| facet_term(f.topic, &Facet::from_path([t.as_str()]))),
+                );
             }
             if q.is_empty() {
-                q.push(facet_term(f.topic, &Facet::from_path([i.topics[0].as_str()])));
+                q.push(facet_term(
+                    f.topic,
+                    &Facet::from_path([i.topics[0].as_str()]),
+                ));
             }
             parts.push((FilterKind::Topic, any_of(q)));
         }
@@ -656,7 +825,11 @@ impl Filters {
             parts.push((FilterKind::Document, any_of(q)));
         }
         if !i.years.is_empty() {
-            let q = i.years.iter().map(|y| facet_term(f.year, &Facet::from_path([y.to_string()]))).collect();
+            let q = i
+                .years
+                .iter()
+                .map(|y| facet_term(f.year, &Facet::from_path([y.to_string()])))
+                .collect();
             parts.push((FilterKind::Year, any_of(q)));
         }
         if i.from.is_some() || i.to.is_some() {
@@ -676,7 +849,11 @@ impl Filters {
 
     /// All filters but the one of kind `except`.
     pub fn all(&self, except: Option<FilterKind>) -> Vec<Box<dyn Query>> {
-        self.parts.iter().filter(|(k, _)| Some(*k) != except).map(|(_, q)| q.box_clone()).collect()
+        self.parts
+            .iter()
+            .filter(|(k, _)| Some(*k) != except)
+            .map(|(_, q)| q.box_clone())
+            .collect()
     }
 
     pub fn has(&self, kind: FilterKind) -> bool {
@@ -685,7 +862,12 @@ impl Filters {
 }
 
 /// kind AND text AND filters.
-pub fn combine(kind: &str, f: &crate::index::Fields, text: Option<&Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+pub fn combine(
+    kind: &str,
+    f: &crate::index::Fields,
+    text: Option<&Box<dyn Query>>,
+    filters: Vec<Box<dyn Query>>,
+) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, kind))];
     match text {
         Some(t) => clauses.push((Occur::Must, t.box_clone())),

@@ -32,16 +32,19 @@ pub struct Interpreted {
     pub to: Option<String>,
 }
 
-static FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|from|to):(?:"([^"]*)"|(\S+))"#).unwrap());
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|from|to):(?:"([^"]*)"|(\S+))"#)
+        .unwrap()
+});
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:what|how|where|when|why)\s+(?:did|does|do|has|have|had|was|is)\s+(?:the\s+)?(.+?)\s+(?:say|said|state|stated|think|propose|proposed|suggest|suggested|mention|mentioned|recommend|recommended|express|expressed|announce|announced|contribute|contributed|pledge|pledged|note|noted|stress|stressed|do|raise|raised)\b(?:\s+(?:about|on|regarding|concerning|in relation to|with regard to|as to|in|of|for))?\s*(.*)$").unwrap()
 });
 static POSITION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:the\s+)?(.+?)(?:'s|’s)\s+(?:position|positions|view|views|statement|statements|stance|remarks?|comments?|proposals?|contribution|contributions|say|words)\s+(?:on|about|regarding|concerning|in relation to|with regard to|to|for)\s+(.*)$").unwrap()
 });
-static ON: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(?:the\s+)?(.+?)\s+(?:on|about|regarding|concerning)\s+(.+)$").unwrap());
+static ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:the\s+)?(.+?)\s+(?:on|about|regarding|concerning)\s+(.+)$").unwrap()
+});
 static WHO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^who\s+(?:said|says|spoke|talked|mentioned|raised|proposed|suggested)\s+(?:about\s+|on\s+|of\s+)?(.*)$").unwrap()
 });
@@ -49,9 +52,14 @@ static WHO: LazyLock<Regex> = LazyLock::new(|| {
 /// Interprets a query; explicit filters (flags, API parameters) are merged in by the caller.
 pub fn interpret(query: &str) -> Result<Interpreted> {
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::Query(format!("query is longer than {MAX_QUERY_CHARS} characters")));
+        return Err(Error::Query(format!(
+            "query is longer than {MAX_QUERY_CHARS} characters"
+        )));
     }
-    if query.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+    if query
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n')
+    {
         return Err(Error::Query("query contains control characters".into()));
     }
     let mut out = Interpreted::default();
@@ -68,7 +76,11 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
         add_filter(&mut out, &c[1].to_lowercase(), value)?;
     }
     rest.push_str(&query[last..]);
-    let text = rest.trim().trim_end_matches(['?', '.', '!']).trim().to_owned();
+    let text = rest
+        .trim()
+        .trim_end_matches(['?', '.', '!'])
+        .trim()
+        .to_owned();
     out.text = without_stopwords(&understand_question(&text, &mut out.speakers));
     Ok(out)
 }
@@ -76,8 +88,9 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
 /// Function words match nearly every paragraph and drown the ranking, so they are
 /// dropped outside quoted phrases (unless nothing else is left).
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "by", "at", "as", "is", "was", "were", "are",
-    "be", "been", "its", "it", "their", "this", "that", "these", "those", "from", "about", "into", "any", "all",
+    "a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "by", "at", "as", "is",
+    "was", "were", "are", "be", "been", "its", "it", "their", "this", "that", "these", "those",
+    "from", "about", "into", "any", "all",
 ];
 
 fn without_stopwords(text: &str) -> String {
@@ -93,25 +106,37 @@ fn without_stopwords(text: &str) -> String {
             kept.push(word);
         }
     }
-    if kept.is_empty() { text.to_owned() } else { kept.join(" ") }
+    if kept.is_empty() {
+        text.to_owned()
+    } else {
+        kept.join(" ")
+    }
 }
 
 /// Adds one filter, by its field name, validating the value.
 pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()> {
     match field {
         "speaker" => {
-            let speaker = gazetteer().resolve(value).map(|s| s.name.clone()).unwrap_or_else(|| value.to_owned());
+            let speaker = gazetteer()
+                .resolve(value)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| value.to_owned());
             push_unique(&mut out.speakers, speaker);
         }
         "agenda" => {
-            let code = normalise_code(value)
-                .ok_or_else(|| Error::Query(format!("agenda item `{value}` is not a code like 5, 5a or 5(a)")))?;
+            let code = normalise_code(value).ok_or_else(|| {
+                Error::Query(format!(
+                    "agenda item `{value}` is not a code like 5, 5a or 5(a)"
+                ))
+            })?;
             push_unique(&mut out.agenda, code);
         }
         "topic" => push_unique(&mut out.topics, value.to_owned()),
         "doc" | "document" => push_unique(&mut out.documents, value.to_owned()),
         "year" => {
-            let year: i32 = value.parse().map_err(|_| Error::Query(format!("year `{value}` is not a year like 2018")))?;
+            let year: i32 = value
+                .parse()
+                .map_err(|_| Error::Query(format!("year `{value}` is not a year like 2018")))?;
             if !out.years.contains(&year) {
                 out.years.push(year);
             }
@@ -131,8 +156,11 @@ fn push_unique(list: &mut Vec<String>, value: String) {
 
 /// Accepts 2018, 2018-10 or 2018-10-25; returns a full date.
 pub fn parse_date(value: &str) -> Result<String> {
-    static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$").unwrap());
-    let c = DATE.captures(value.trim()).ok_or_else(|| Error::Query(format!("date `{value}` is not like 2018 or 2018-10-25")))?;
+    static DATE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$").unwrap());
+    let c = DATE
+        .captures(value.trim())
+        .ok_or_else(|| Error::Query(format!("date `{value}` is not like 2018 or 2018-10-25")))?;
     let month: u32 = c.get(2).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
     let day: u32 = c.get(3).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
@@ -185,21 +213,39 @@ mod tests {
     #[test]
     fn questions_become_speaker_filters() {
         let q = interpret("what did Japan say on duplication").unwrap();
-        assert_eq!((q.text.as_str(), q.speakers.clone()), ("duplication", vec!["Japan".to_owned()]));
+        assert_eq!(
+            (q.text.as_str(), q.speakers.clone()),
+            ("duplication", vec!["Japan".to_owned()])
+        );
         let q = interpret("China's position on the Belt and Road Initiative").unwrap();
-        assert_eq!((q.text.as_str(), q.speakers.clone()), ("Belt Road Initiative", vec!["China".to_owned()]));
+        assert_eq!(
+            (q.text.as_str(), q.speakers.clone()),
+            ("Belt Road Initiative", vec!["China".to_owned()])
+        );
         let q = interpret("what did the ROK say about contributions?").unwrap();
-        assert_eq!((q.text.as_str(), q.speakers.clone()), ("contributions", vec!["Republic of Korea".to_owned()]));
+        assert_eq!(
+            (q.text.as_str(), q.speakers.clone()),
+            ("contributions", vec!["Republic of Korea".to_owned()])
+        );
         let q = interpret("Japan on duplication").unwrap();
         assert_eq!(q.speakers, vec!["Japan".to_owned()]);
         let q = interpret("cooperation on air pollution").unwrap();
-        assert_eq!((q.text.as_str(), q.speakers.len()), ("cooperation air pollution", 0));
-        assert_eq!(interpret(r#""avoiding duplication with" AND the"#).unwrap().text, r#""avoiding duplication with" AND"#);
+        assert_eq!(
+            (q.text.as_str(), q.speakers.len()),
+            ("cooperation air pollution", 0)
+        );
+        assert_eq!(
+            interpret(r#""avoiding duplication with" AND the"#)
+                .unwrap()
+                .text,
+            r#""avoiding duplication with" AND"#
+        );
     }
 
     #[test]
     fn field_syntax() {
-        let q = interpret(r#"speaker:ROK agenda:5e topic:"Core Fund" year:2018 duplication"#).unwrap();
+        let q =
+            interpret(r#"speaker:ROK agenda:5e topic:"Core Fund" year:2018 duplication"#).unwrap();
         assert_eq!(q.speakers, ["Republic of Korea"]);
         assert_eq!(q.agenda, ["5e"]);
         assert_eq!(q.topics, ["Core Fund"]);

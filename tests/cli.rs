@@ -1,0 +1,343 @@
+//! End-to-end: the real binary ingests the shipped corpus and answers questions.
+
+mod common;
+
+use common::{hit_ids, run, search_json, shared_index, stderr, stdout};
+
+fn paragraph_of(id: &str) -> &str {
+    id.rsplit_once('#').map_or(id, |(_, n)| n)
+}
+
+#[test]
+fn what_did_japan_say_on_duplication() {
+    let v = search_json(&["what did Japan say on duplication"]);
+    let ids = hit_ids(&v);
+    let mut first_two: Vec<&str> = ids.iter().take(2).map(|s| s.as_str()).collect();
+    first_two.sort();
+    assert_eq!(
+        first_two,
+        ["neaspec-som22-report#24", "neaspec-som22-report#37"],
+        "{ids:?}"
+    );
+    assert!(
+        !ids.iter()
+            .any(|id| id.ends_with("#35") || id.ends_with("#36")),
+        "{ids:?}"
+    );
+    assert_eq!(v["interpreted"]["speakers"], serde_json::json!(["Japan"]));
+    assert_eq!(v["interpreted"]["text"], "duplication");
+    for hit in v["hits"].as_array().unwrap().iter().take(2) {
+        let statements = hit["statements"].as_array().unwrap();
+        assert!(
+            statements.iter().all(|s| s["speaker"] == "Japan"),
+            "only Japan's own sentences: {hit}"
+        );
+        let st = &statements[0];
+        let text = st["text"].as_str().unwrap();
+        let [start, end] = [
+            st["highlights"][0][0].as_u64().unwrap() as usize,
+            st["highlights"][0][1].as_u64().unwrap() as usize,
+        ];
+        assert_eq!(&text[start..end], "duplication");
+    }
+}
+
+#[test]
+fn agenda_filter_and_speaker_facet() {
+    let v = search_json(&["--agenda", "5e", "duplication"]);
+    let mut paras: Vec<String> = hit_ids(&v)
+        .iter()
+        .map(|id| paragraph_of(id).to_owned())
+        .collect();
+    paras.sort();
+    assert_eq!(paras, ["35", "36", "37"]);
+
+    let v = search_json(&["duplication"]);
+    let speakers: Vec<&str> = v["facets"]["speaker"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    for s in ["Japan", "Mongolia", "China", "Republic of Korea"] {
+        assert!(speakers.contains(&s), "{s} in {speakers:?}");
+    }
+    let japan = v["facets"]["speaker"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == "Japan")
+        .unwrap();
+    assert_eq!(japan["count"], 2);
+}
+
+#[test]
+fn facet_counts_ignore_their_own_filter() {
+    let v = search_json(&["--agenda", "5e", "duplication"]);
+    let agenda: Vec<&str> = v["facets"]["agenda_item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        agenda.contains(&"5a"),
+        "other agenda items stay countable: {agenda:?}"
+    );
+    assert_eq!(v["total"], 3);
+}
+
+#[test]
+fn field_syntax_phrases_and_flags() {
+    let v = search_json(&[r#"speaker:ROK agenda:5e duplication"#]);
+    assert_eq!(hit_ids(&v), ["neaspec-som22-report#36"]);
+    let v = search_json(&[r#"topic:"Core Fund" contribution"#]);
+    let ids = hit_ids(&v);
+    assert!(
+        ids.contains(&"neaspec-som22-report#39".to_owned())
+            && ids.contains(&"neaspec-som22-report#9".to_owned()),
+        "{ids:?}"
+    );
+    let v = search_json(&[r#""avoiding duplication""#]);
+    let mut paras: Vec<String> = hit_ids(&v)
+        .iter()
+        .map(|id| paragraph_of(id).to_owned())
+        .collect();
+    paras.sort();
+    assert_eq!(paras, ["24", "7"]);
+    let v = search_json(&["--year", "2008", "--speaker", "Japan", "death penalty"]);
+    assert!(
+        hit_ids(&v).iter().all(|id| id.starts_with("A/HRC/8/")),
+        "{:?}",
+        hit_ids(&v)
+    );
+    let v = search_json(&["--from", "2009-01-01", "--to", "2009-12-31", "food"]);
+    assert!(
+        hit_ids(&v)
+            .iter()
+            .all(|id| id.starts_with("A/HRC/11/") || id.starts_with("A/HRC/13/")),
+        "{:?}",
+        hit_ids(&v)
+    );
+    let v = search_json(&["duplication AND NOT Japan"]);
+    assert!(!hit_ids(&v).contains(&"neaspec-som22-report#24".to_owned()));
+}
+
+#[test]
+fn paging_and_date_sort() {
+    let all = hit_ids(&search_json(&["--limit", "6", "cooperation"]));
+    let page2 = hit_ids(&search_json(&[
+        "--limit",
+        "3",
+        "--offset",
+        "3",
+        "cooperation",
+    ]));
+    assert_eq!(all[3..], page2[..]);
+    let v = search_json(&["--sort", "date", "--limit", "20", "human rights"]);
+    let dates: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap_or(""))
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+}
+
+#[test]
+fn human_and_csv_output() {
+    let index = shared_index().to_str().unwrap();
+    let out = run(&[
+        "search",
+        "--color",
+        "never",
+        "--index",
+        index,
+        "what did Japan say on duplication",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("neaspec-som22-report#37  SOM-22 · 2018-10-25 · agenda 5e Desertification and Land Degradation"), "{text}");
+    assert!(
+        text.contains("avoiding [duplication] with relevant mechanisms"),
+        "{text}"
+    );
+    assert!(text.contains("speaker: Japan (2)"), "{text}");
+    let out = run(&[
+        "search",
+        "--color",
+        "always",
+        "--index",
+        index,
+        "duplication",
+    ]);
+    assert!(stdout(&out).contains("\x1b[1;31mduplication\x1b[0m"));
+
+    let out = run(&[
+        "search",
+        "--format",
+        "csv",
+        "--index",
+        index,
+        "what did Japan say on duplication",
+    ]);
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("permalink,document,date,paragraph,agenda_item,speaker,statement")
+    );
+    assert!(lines.next().unwrap().contains(",2018-10-25,"), "{csv}");
+}
+
+#[test]
+fn exit_statuses_and_errors() {
+    let index = shared_index().to_str().unwrap();
+    let out = run(&["search", "--index", index, "zzyzzyva"]);
+    assert_eq!(out.status.code(), Some(1), "no hits exits 1");
+    let out = run(&["search", "--index", index, "duplication AND (air"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad query"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+    let out = run(&["search", "--index", "/nonexistent/index", "duplication"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no index at /nonexistent/index: run `rapporteur ingest` first"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["search", "--index", index, "--mode", "fuzzy", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown mode"));
+}
+
+#[test]
+fn show_paragraph_and_outline() {
+    let index = shared_index().to_str().unwrap();
+    let out = run(&[
+        "show",
+        "--json",
+        "--index",
+        index,
+        "neaspec-som22-report#37",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["paragraph"]["number"], "37");
+    assert_eq!(v["previous"]["number"], "36");
+    assert_eq!(v["next"]["number"], "38");
+    assert_eq!(v["document"]["meeting"], "SOM-22");
+
+    let out = run(&["show", "--index", index, "japan2008#60.2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("A/HRC/8/44"));
+
+    let out = run(&["show", "--json", "--index", index, "neaspec-som22-report"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items: Vec<(&str, &str, &str)> = v["agenda_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap(),
+                e["first"].as_str().unwrap(),
+                e["last"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        items.contains(&("5e Desertification and Land Degradation", "35", "37")),
+        "{items:?}"
+    );
+    assert_eq!(v["document"]["paragraphs"], 43);
+
+    let out = run(&["show", "--index", index, "nosuchdoc#1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no document `nosuchdoc`"));
+}
+
+#[test]
+fn who_said_it_the_most() {
+    let index = shared_index().to_str().unwrap();
+    let out = run(&["speakers", "--json", "--index", index, "duplication"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["speaker"], "Japan");
+    assert_eq!(v[0]["statements"], 2);
+    assert!(
+        v[0]["top"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("neaspec-som22-report#")
+    );
+}
+
+#[test]
+fn reingest_replaces_and_bad_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    let summary =
+        |out: &std::process::Output| stderr(out).lines().last().unwrap_or_default().to_owned();
+    let first = run(&[
+        "ingest",
+        "corpus/neaspec-som22-report.txt",
+        "--index",
+        index,
+    ]);
+    assert!(first.status.success());
+    assert!(
+        summary(&first).starts_with("ingested 1 documents, 43 paragraphs"),
+        "{}",
+        summary(&first)
+    );
+    let bad = dir.path().join("bad.pdf");
+    std::fs::write(&bad, b"%PDF-1.4 truncated").unwrap();
+    let second = run(&[
+        "ingest",
+        "corpus/neaspec-som22-report.txt",
+        bad.to_str().unwrap(),
+        "--index",
+        index,
+    ]);
+    assert_eq!(
+        second.status.code(),
+        Some(2),
+        "a failed file makes the exit status non-zero"
+    );
+    assert!(stderr(&second).contains("bad.pdf"));
+    let v = {
+        let out = run(&["search", "--json", "--index", index, "the"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        v["facets"]["document"][0]["count"].as_u64().unwrap() as usize,
+        v["total"].as_u64().unwrap() as usize
+    );
+    let out = run(&["show", "--json", "--index", index, "neaspec-som22-report"]);
+    let outline: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outline["document"]["paragraphs"], 43,
+        "re-ingest replaced, did not duplicate"
+    );
+    let out = run(&[
+        "search", "--json", "--index", index, "--limit", "100", "Meeting",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = hit_ids(&v);
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
+    assert!(v["total"].as_u64().unwrap() <= 43);
+}
+
+#[test]
+fn index_from_environment_variable() {
+    let out = common::bin()
+        .env("RAPPORTEUR_INDEX", shared_index())
+        .args(["search", "--json", "duplication"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
