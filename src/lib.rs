@@ -12,5 +12,6 @@ pub mod model;
 
 pub use error::{Error, Result};
 pub use model::{Document, Paragraph, Speaker, SpeakerKind, Statement};
+pub mod http;
 pub mod index;
 pub mod search;

@@ -1,0 +1,367 @@
+//! The JSON API handlers and their OpenAPI description. The bodies are the
+//! library's own serde types, the same JSON the CLI prints with `--json`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use crate::search::{
+    DocumentSummary, Facets, Outline, ParagraphView, SearchRequest, SearchResponse, Sort,
+    SpeakerCount,
+};
+
+/// Parameters of the GET endpoints, and the shape of the POST /api/search body.
+/// Documentation only: the GET query is parsed by [`parse_query`] (repeated keys)
+/// and the POST body into [`SearchRequest`] itself; a test keeps the fields equal.
+#[derive(Debug, Default, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// What to search: words, "quoted phrases", AND/OR/NOT, inline filters
+    /// (speaker:Japan agenda:5e topic:"Core Fund" doc:… year:2018), or a question
+    /// like "what did Japan say on duplication".
+    #[param(example = "what did Japan say on duplication")]
+    pub q: Option<String>,
+    /// Only statements by this speaker (repeatable).
+    #[serde(default)]
+    pub speaker: Vec<String>,
+    /// Agenda item code: 5, 5e, 5(e) (repeatable).
+    #[serde(default)]
+    pub agenda: Vec<String>,
+    /// Topic; matches every topic containing the words (repeatable).
+    #[serde(default)]
+    pub topic: Vec<String>,
+    /// Document id, symbol (A/HRC/8/44) or file name (repeatable).
+    #[serde(default)]
+    pub doc: Vec<String>,
+    /// Meeting year (repeatable).
+    #[serde(default)]
+    pub year: Vec<i32>,
+    /// First meeting date: 2018, 2018-10 or 2018-10-25.
+    pub from: Option<String>,
+    /// Last meeting date, same forms.
+    pub to: Option<String>,
+    /// `keyword` (the only mode of this build).
+    pub mode: Option<String>,
+    pub sort: Option<SortParam>,
+    /// Hits per page, at most 100 (default 10; 20 for /api/speakers).
+    pub limit: Option<usize>,
+    /// Hits to skip, at most 10000.
+    pub offset: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortParam {
+    Relevance,
+    Date,
+}
+
+/// GET /api/facets: the facet counts and total of a search, without its hits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    pub total: usize,
+    /// speaker, agenda_item, topic, document, year: each a list of {value, count}.
+    #[schema(value_type = Object)]
+    pub facets: Facets,
+}
+
+/// GET /api/health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always "ok" when the index answers.
+    pub status: &'static str,
+    pub documents: usize,
+    pub paragraphs: usize,
+    /// rapporteur's version.
+    pub version: &'static str,
+}
+
+/// Parameter names the GET endpoints accept.
+const PARAMS: &str = "q, speaker, agenda, topic, doc, year, from, to, mode, sort, limit, offset";
+
+/// Parses a query string into a search. Repeated keys add filters (`speaker=Japan&speaker=China`);
+/// empty values count as absent so that a plain HTML form works; unknown keys are
+/// refused, as the POST body refuses unknown fields, so that typos do not pass silently.
+pub fn parse_query(raw: Option<&str>, defaults: SearchRequest) -> Result<SearchRequest, ApiError> {
+    let mut r = defaults;
+    let mut seen: Vec<String> = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let v = value.trim();
+        let single = !matches!(
+            key.as_ref(),
+            "speaker" | "agenda" | "topic" | "doc" | "year"
+        );
+        if single {
+            if seen.iter().any(|k| *k == key) {
+                return Err(ApiError::bad_request(format!(
+                    "parameter `{}` is given more than once",
+                    shown(&key)
+                )));
+            }
+            seen.push(key.to_string());
+        }
+        match key.as_ref() {
+            "q" => r.q = value.to_string(),
+            "speaker" => push_nonempty(&mut r.speaker, v),
+            "agenda" => push_nonempty(&mut r.agenda, v),
+            "topic" => push_nonempty(&mut r.topic, v),
+            "doc" => push_nonempty(&mut r.doc, v),
+            "year" if v.is_empty() => {}
+            "year" => r.year.push(v.parse().map_err(|_| {
+                ApiError::bad_request(format!("year `{}` is not a year like 2018", shown(v)))
+            })?),
+            "from" => r.from = nonempty(v),
+            "to" => r.to = nonempty(v),
+            "mode" => r.mode = nonempty(v),
+            "sort" => {
+                r.sort = match v {
+                    "" => r.sort,
+                    "relevance" => Sort::Relevance,
+                    "date" => Sort::Date,
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "sort `{}` is not relevance or date",
+                            shown(other)
+                        )));
+                    }
+                }
+            }
+            "limit" if !v.is_empty() => r.limit = count("limit", v)?,
+            "offset" if !v.is_empty() => r.offset = count("offset", v)?,
+            "limit" | "offset" => {}
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter `{}`: use {PARAMS}",
+                    shown(other)
+                )));
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn push_nonempty(list: &mut Vec<String>, v: &str) {
+    if !v.is_empty() {
+        list.push(v.to_owned());
+    }
+}
+
+fn nonempty(v: &str) -> Option<String> {
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+fn count(name: &str, v: &str) -> Result<usize, ApiError> {
+    v.parse()
+        .map_err(|_| ApiError::bad_request(format!("{name} `{}` is not a whole number", shown(v))))
+}
+
+/// A value as quoted back in an error message: bounded, so a huge parameter is not echoed whole.
+fn shown(v: &str) -> String {
+    const MAX: usize = 80;
+    match v.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &v[..i]),
+        None => v.to_owned(),
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/search", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "SearchResponse: query, interpreted, mode, total, took_ms, hits (id, document, paragraph, score, meeting, date, agenda_item, agenda_title, topics, speakers, text, statements with byte-range highlights), facets", body = serde_json::Value),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 503, description = "Busy or over the time limit", body = ErrorBody),
+    )
+)]
+pub async fn search_get(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let request = parse_query(raw.as_deref(), SearchRequest::default())?;
+    Ok(Json(state.run(move |s| s.search(&request)).await?))
+}
+
+#[utoipa::path(
+    post, path = "/api/search", tag = "search",
+    request_body(content = SearchParams, content_type = "application/json", description = "The same fields as the GET parameters; lists are JSON arrays"),
+    responses(
+        (status = 200, description = "SearchResponse, as for GET", body = serde_json::Value),
+        (status = 400, description = "Bad field or malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body not sent as application/json", body = ErrorBody),
+        (status = 503, description = "Busy or over the time limit", body = ErrorBody),
+    )
+)]
+pub async fn search_post(
+    State(state): State<AppState>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let Json(body) = body?;
+    // serde would also read a struct from a JSON array, by position: only an
+    // object says clearly which field is which.
+    if !body.is_object() {
+        return Err(ApiError::bad_request(
+            "the body must be a JSON object of search fields",
+        ));
+    }
+    let request: SearchRequest = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
+    Ok(Json(state.run(move |s| s.search(&request)).await?))
+}
+
+#[utoipa::path(
+    get, path = "/api/documents", tag = "documents",
+    responses((status = 200, description = "DocumentSummary list: id, symbol, title, body, meeting, date, place, source, format, paragraphs, statements, speakers; newest first", body = serde_json::Value))
+)]
+pub async fn documents(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<DocumentSummary>>, ApiError> {
+    Ok(Json(state.run(|s| s.documents()).await?))
+}
+
+#[utoipa::path(
+    get, path = "/api/documents/{id}", tag = "documents",
+    params(("id" = String, Path, description = "Document id, symbol, slug or file name; may contain slashes (A/HRC/8/44)")),
+    responses(
+        (status = 200, description = "Outline: document, agenda, sections, agenda_items, speakers", body = serde_json::Value),
+        (status = 404, description = "No such document", body = ErrorBody),
+    )
+)]
+pub async fn document(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Outline>, ApiError> {
+    let Path(id) = id?;
+    let id = id.trim_matches('/').to_owned();
+    Ok(Json(state.run(move |s| s.outline(&id)).await?))
+}
+
+/// Splits "<document id>/<number>" at its last slash; document ids may hold slashes.
+/// "<id>#<number>" (the hit id, with `#` sent as %23) is accepted too: `#` never
+/// occurs in an id or a number, so where there is one it is the separator.
+pub fn split_paragraph_path(path: &str) -> Option<(&str, &str)> {
+    let path = path.trim_matches('/');
+    let (doc, number) = path.rsplit_once('#').or_else(|| path.rsplit_once('/'))?;
+    (!doc.is_empty() && !number.is_empty()).then_some((doc, number))
+}
+
+#[utoipa::path(
+    get, path = "/api/paragraphs/{document}/{number}", tag = "documents",
+    params(
+        ("document" = String, Path, description = "Document id (may contain slashes: A/HRC/8/44), symbol, slug or file name"),
+        ("number" = String, Path, description = "Paragraph number as printed: 37, 60.1"),
+    ),
+    responses(
+        (status = 200, description = "ParagraphView: id, document, paragraph (with statements), previous, next", body = serde_json::Value),
+        (status = 404, description = "No such document or paragraph", body = ErrorBody),
+    )
+)]
+pub async fn paragraph(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<ParagraphView>, ApiError> {
+    let Path(path) = path?;
+    let (doc, number) = split_paragraph_path(&path)
+        .ok_or_else(|| ApiError::not_found("a paragraph is /api/paragraphs/<document>/<number>, like /api/paragraphs/neaspec-som22-report/37"))?;
+    let (doc, number) = (doc.to_owned(), number.to_owned());
+    Ok(Json(state.run(move |s| s.paragraph(&doc, &number)).await?))
+}
+
+#[utoipa::path(
+    get, path = "/api/speakers", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "SpeakerCount list: speaker, speaker_kind, statements, paragraphs, top (the best hit); most statements first", body = serde_json::Value),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+    )
+)]
+pub async fn speakers(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<SpeakerCount>>, ApiError> {
+    let request = parse_query(
+        raw.as_deref(),
+        SearchRequest {
+            limit: 20,
+            ..SearchRequest::default()
+        },
+    )?;
+    Ok(Json(state.run(move |s| s.speakers(&request)).await?))
+}
+
+#[utoipa::path(
+    get, path = "/api/facets", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Facet counts and total of the search; limit, offset and sort are ignored", body = FacetsResponse),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+    )
+)]
+pub async fn facets(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<FacetsResponse>, ApiError> {
+    let mut request = parse_query(raw.as_deref(), SearchRequest::default())?;
+    // The same bounds as a search (a bad limit is a bad request everywhere),
+    // checked before they are overridden.
+    request.interpret()?;
+    // Counts only: no hits to build.
+    request.limit = 0;
+    request.offset = 0;
+    let response = state.run(move |s| s.search(&request)).await?;
+    Ok(Json(FacetsResponse {
+        total: response.total,
+        facets: response.facets,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let (documents, paragraphs) = state.run(|s| s.counts()).await?;
+    Ok(Json(Health {
+        status: "ok",
+        documents,
+        paragraphs,
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}
+
+/// The OpenAPI document of this API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    // utoipa copies the license from Cargo.toml, which names none: an empty
+    // license object is invalid OpenAPI, so leave it out.
+    doc.info.license = None;
+    doc
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rapporteur",
+        description = "Search the records of intergovernmental meetings: who said what, on which agenda item, in which meeting. Errors are {\"error\":{\"code\",\"message\"}}."
+    ),
+    paths(
+        search_get,
+        search_post,
+        documents,
+        document,
+        paragraph,
+        speakers,
+        facets,
+        health,
+        openapi
+    ),
+    components(schemas(SearchParams, SortParam, FacetsResponse, Health, ErrorBody))
+)]
+pub struct ApiDoc;

@@ -1,0 +1,191 @@
+// The search page. Its whole state lives in the URL query string, so a search
+// can be bookmarked, shared, and walked with back and forward.
+'use strict';
+
+const PAGE = 20;
+// Filter parameters of /api/search, and the facet each one comes from.
+const FILTERS = [
+  ['speaker', 'speaker', 'Speaker'],
+  ['agenda', 'agenda_item', 'Agenda item'],
+  ['topic', 'topic', 'Topic'],
+  ['doc', 'document', 'Document'],
+  ['year', 'year', 'Year'],
+];
+const LABEL = Object.fromEntries(FILTERS.map(([param, , label]) => [param, label]));
+
+let generation = 0;
+
+function stateFromUrl() {
+  const params = new URLSearchParams(location.search);
+  const state = { q: params.get('q') || '', sort: params.get('sort') === 'date' ? 'date' : 'relevance', offset: 0, filters: [] };
+  const offset = parseInt(params.get('offset') || '0', 10);
+  if (offset > 0) state.offset = offset;
+  for (const [param] of FILTERS) {
+    for (const value of params.getAll(param)) {
+      if (value) state.filters.push([param, value]);
+    }
+  }
+  return state;
+}
+
+function queryString(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set('q', state.q);
+  for (const [param, value] of state.filters) params.append(param, value);
+  if (state.sort !== 'relevance') params.set('sort', state.sort);
+  if (state.offset) params.set('offset', String(state.offset));
+  return params.toString();
+}
+
+function go(state) {
+  const qs = queryString(state);
+  history.pushState(null, '', qs ? '/?' + qs : '/');
+  show(state);
+}
+
+function isEmpty(state) {
+  return !state.q.trim() && state.filters.length === 0;
+}
+
+async function show(state) {
+  document.getElementById('q').value = state.q;
+  document.getElementById('sort').value = state.sort;
+  renderFilters(state);
+  const status = document.getElementById('status');
+  if (isEmpty(state)) {
+    document.getElementById('hits').innerHTML = '';
+    document.getElementById('facets').innerHTML = '';
+    document.getElementById('pager').innerHTML = '';
+    document.title = 'rapporteur';
+    return;
+  }
+  document.title = (state.q || 'Filtered') + ' · rapporteur';
+  const mine = ++generation;
+  status.textContent = 'Searching…';
+  const params = new URLSearchParams(queryString(state));
+  params.set('limit', String(PAGE));
+  let response;
+  try {
+    response = await getJson('/api/search?' + params.toString());
+  } catch (e) {
+    if (mine !== generation) return;
+    status.textContent = e.message;
+    status.classList.add('error');
+    document.getElementById('hits').innerHTML = '';
+    document.getElementById('pager').innerHTML = '';
+    return;
+  }
+  if (mine !== generation) return; // a newer search has started
+  status.classList.remove('error');
+  status.innerHTML = summary(response, state);
+  document.getElementById('hits').innerHTML = response.hits.map(renderHit).join('');
+  document.getElementById('facets').innerHTML = renderFacets(response.facets, state);
+  renderPager(response, state);
+}
+
+function summary(response, state) {
+  const i = response.interpreted;
+  const understood = [];
+  if (i.text) understood.push('words <b>' + esc(i.text) + '</b>');
+  if (i.speakers.length) understood.push('said by <b>' + esc(i.speakers.join(', ')) + '</b>');
+  if (i.agenda.length) understood.push('agenda item <b>' + esc(i.agenda.join(', ')) + '</b>');
+  if (i.topics.length) understood.push('topic <b>' + esc(i.topics.join(', ')) + '</b>');
+  if (i.documents.length) understood.push('in <b>' + esc(i.documents.join(', ')) + '</b>');
+  if (i.years.length) understood.push('year <b>' + esc(i.years.join(', ')) + '</b>');
+  if (i.from || i.to) understood.push('dated <b>' + esc((i.from || '…') + ' to ' + (i.to || '…')) + '</b>');
+  const n = response.total;
+  let text = n === 0 ? 'No paragraphs found' : n === 1 ? '1 paragraph' : n.toLocaleString('en') + ' paragraphs';
+  if (n > 0 && state.offset) text += ', from ' + (state.offset + 1);
+  if (understood.length) text += ' for ' + understood.join(', ');
+  return text + ' <span class="took">(' + esc(response.took_ms.toFixed(0)) + ' ms)</span>';
+}
+
+function renderHit(hit) {
+  const agenda = hit.agenda_item ? 'Agenda item ' + hit.agenda_item + (hit.agenda_title ? ': ' + hit.agenda_title : '') : '';
+  const statements = hit.statements.map(s => {
+    const who = speakerLabel(s);
+    return '<blockquote class="statement">' + (who ? '<span class="speaker">' + esc(who) + '</span> ' : '') +
+      highlight(s.text, s.highlights) + '</blockquote>';
+  }).join('');
+  return '<li class="hit" data-id="' + esc(hit.id) + '">' +
+    '<div class="hit-head"><a class="permalink" href="' + esc(permalink(hit.document, hit.paragraph)) + '">' +
+    esc(hit.document) + ' ¶' + esc(hit.paragraph) + '</a>' +
+    '<span class="meta">' + meta([hit.meeting, hit.date]) + '</span></div>' +
+    (agenda ? '<div class="agenda">' + esc(agenda) + '</div>' : '') +
+    (hit.speakers.length ? '<div class="speakers">Speakers: ' + esc(hit.speakers.join(', ')) + '</div>' : '') +
+    statements + '</li>';
+}
+
+function renderFacets(facets, state) {
+  let out = '';
+  for (const [param, key, label] of FILTERS) {
+    const counts = (facets[key] || []).filter(c => !state.filters.some(([p, v]) => p === param && v === c.value));
+    if (!counts.length) continue;
+    out += '<section class="facet" data-name="' + esc(param) + '"><h2>' + esc(label) + '</h2><ul>' +
+      counts.slice(0, 12).map(c => '<li><button type="button" data-facet="' + esc(param) + '" data-value="' + esc(c.value) + '">' +
+        '<span class="value">' + esc(c.value) + '</span> <span class="count">' + esc(c.count) + '</span></button></li>').join('') +
+      '</ul></section>';
+  }
+  return out;
+}
+
+function renderFilters(state) {
+  const box = document.getElementById('filters');
+  box.innerHTML = state.filters.map(([param, value]) =>
+    '<button type="button" class="filter" data-facet="' + esc(param) + '" data-value="' + esc(value) + '" title="Remove this filter">' +
+    esc(LABEL[param] || param) + ': ' + esc(value) + ' <span aria-hidden="true">×</span></button>').join('');
+}
+
+function renderPager(response, state) {
+  const pager = document.getElementById('pager');
+  let out = '';
+  if (state.offset > 0) out += '<button type="button" data-offset="' + Math.max(0, state.offset - PAGE) + '">← Previous</button>';
+  if (state.offset + PAGE < response.total && state.offset + PAGE <= 10000) {
+    out += '<button type="button" data-offset="' + (state.offset + PAGE) + '">Next →</button>';
+  }
+  pager.innerHTML = out;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('search').addEventListener('submit', event => {
+    event.preventDefault();
+    const state = stateFromUrl();
+    state.q = document.getElementById('q').value;
+    state.sort = document.getElementById('sort').value;
+    state.offset = 0;
+    go(state);
+  });
+  document.getElementById('sort').addEventListener('change', () => {
+    const state = stateFromUrl();
+    state.sort = document.getElementById('sort').value;
+    state.offset = 0;
+    if (!isEmpty(state)) go(state);
+  });
+  document.getElementById('facets').addEventListener('click', event => {
+    const button = event.target.closest('button[data-facet]');
+    if (!button) return;
+    const state = stateFromUrl();
+    state.q = document.getElementById('q').value;
+    state.filters.push([button.dataset.facet, button.dataset.value]);
+    state.offset = 0;
+    go(state);
+  });
+  document.getElementById('filters').addEventListener('click', event => {
+    const button = event.target.closest('button[data-facet]');
+    if (!button) return;
+    const state = stateFromUrl();
+    state.filters = state.filters.filter(([p, v]) => !(p === button.dataset.facet && v === button.dataset.value));
+    state.offset = 0;
+    go(state);
+  });
+  document.getElementById('pager').addEventListener('click', event => {
+    const button = event.target.closest('button[data-offset]');
+    if (!button) return;
+    const state = stateFromUrl();
+    state.offset = parseInt(button.dataset.offset, 10) || 0;
+    go(state);
+    window.scrollTo(0, 0);
+  });
+  window.addEventListener('popstate', () => show(stateFromUrl()));
+  show(stateFromUrl());
+});
