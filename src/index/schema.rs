@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Record kinds in the `kind` field.
 pub const KIND_PARAGRAPH: &str = "p";
@@ -51,7 +51,7 @@ pub fn build() -> (Schema, Fields) {
     let text_options = TextOptions::default()
         .set_indexing_options(text_indexing)
         .set_stored();
-    let facet = FacetOptions::default();
+    let facet = FacetOptions::default().set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),
         doc_id: b.add_text_field("doc_id", STRING | STORED),

@@ -38,7 +38,7 @@ pub struct Structure {
 }
 
 static PARA_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{1,5})\.\s+(\S.*)$").unwrap());
+    LazyLock::new(|| Regex::new(r"^(\d{1,6})\.\s+(\S.*)$").unwrap());
 static SUB_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,5})\.(\d{1,3})\.?\s+(\S.*)$").unwrap());
 static SECTION: LazyLock<Regex> =

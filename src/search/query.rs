@@ -98,7 +98,8 @@ fn without_stopwords(text: &str) -> String {
     let mut in_quotes = false;
     for word in text.split_whitespace() {
         let quotes = word.matches('"').count();
-        let keep = in_quotes || quotes > 0 || !STOPWORDS.contains(&word.to_lowercase().as_str());
+        let operator = matches!(word, "AND" | "OR" | "NOT");
+        let keep = in_quotes || quotes > 0 || operator || !STOPWORDS.contains(&word.to_lowercase().as_str());
         if quotes % 2 == 1 {
             in_quotes = !in_quotes;
         }
