@@ -444,9 +444,28 @@ async fn speakers_and_facets() {
     let app = router();
     let r = get(&app, &url("/api/speakers", &[("q", "duplication")])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    for s in r.json().as_array().expect("a list") {
+    let v = r.json();
+    let list = v.as_array().expect("a list");
+    // Japan said it twice (paragraphs 24 and 37): the most.
+    assert_eq!(
+        list.first().map(|s| (&s["speaker"], &s["statements"])),
+        Some((&json!("Japan"), &json!(2))),
+        "{v}"
+    );
+    for s in list {
         assert!(s["speaker"].is_string() && s["statements"].is_u64(), "{s}");
     }
+    let searcher = rapporteur::search::Searcher::open(index()).expect("opens");
+    let request = SearchRequest {
+        limit: 20,
+        ..SearchRequest::new("duplication")
+    };
+    let expected =
+        serde_json::to_string(&searcher.speakers(&request).expect("speakers")).expect("json");
+    assert_eq!(v, serde_json::from_str::<Value>(&expected).expect("json"));
+    // limit applies.
+    let r = get(&app, "/api/speakers?q=duplication&limit=1").await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1));
     let r = get(&app, &url("/api/facets", &[("q", "duplication")])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();

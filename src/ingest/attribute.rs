@@ -27,10 +27,10 @@ pub struct Context {
 
 pub fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
     let sentences = sentences(text);
-    if ctx.recommendation || !has_named_subject(text, &sentences, ctx) {
-        if let Some(statements) = bracketed_clauses(text) {
-            return statements;
-        }
+    if (ctx.recommendation || !has_named_subject(text, &sentences, ctx))
+        && let Some(statements) = bracketed_clauses(text)
+    {
+        return statements;
     }
     // Runs of sentences by the same speakers, as byte ranges; text is cut once at the end.
     let mut runs: Vec<(Vec<Speaker>, usize, usize)> = Vec::new();
@@ -515,10 +515,10 @@ fn bracketed_clauses(text: &str) -> Option<Vec<Statement>> {
         return None;
     }
     let rest = text[clause_start..].trim();
-    if !rest.is_empty() {
-        if let Some(last) = statements.last_mut() {
-            last.text = format!("{} {rest}", last.text);
-        }
+    if !rest.is_empty()
+        && let Some(last) = statements.last_mut()
+    {
+        last.text = format!("{} {rest}", last.text);
     }
     Some(statements)
 }

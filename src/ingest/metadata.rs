@@ -164,16 +164,16 @@ pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&s
 /// The symbol printed most often (running headers repeat it; cited ones appear once).
 fn document_symbol(pages: &[String]) -> Option<String> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    fn symbols(page: &String) -> Vec<&str> {
+    fn symbols(page: &str) -> Vec<&str> {
         SYMBOL
             .find_iter(page)
             .map(|m| m.as_str().trim_end_matches(['.', '-']))
             .collect()
     }
-    for (order, symbol) in pages.iter().flat_map(symbols).enumerate() {
+    for (order, symbol) in pages.iter().flat_map(|p| symbols(p)).enumerate() {
         counts.entry(symbol).or_insert((0, order)).0 += 1;
     }
-    let first_page: Vec<&str> = pages.first().map(symbols).unwrap_or_default();
+    let first_page: Vec<&str> = pages.first().map(|p| symbols(p)).unwrap_or_default();
     counts
         .into_iter()
         .filter(|(s, (n, _))| *n >= 2 || first_page.first() == Some(s))

@@ -121,10 +121,11 @@ impl Gazetteer {
         let lower = text.to_lowercase();
         let mut best = None;
         for (i, c) in lower.char_indices().chain([(lower.len(), ' ')]) {
-            if i > 0 && !c.is_alphanumeric() {
-                if let Some(&index) = self.lookup.get(lower[..i].trim()) {
-                    best = Some((&self.speakers[index], i));
-                }
+            if i > 0
+                && !c.is_alphanumeric()
+                && let Some(&index) = self.lookup.get(lower[..i].trim())
+            {
+                best = Some((&self.speakers[index], i));
             }
             if i > 80 {
                 break;

@@ -331,7 +331,6 @@ impl Parser<'_> {
             let (codes, title) = agenda::parse_heading(&c[1]);
             if !codes.is_empty() {
                 if self.mode == Mode::Front {
-                    let title = title.or_else(|| None);
                     self.out.cover_agenda = Some((codes[0].clone(), title));
                     return true;
                 }

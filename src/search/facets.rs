@@ -24,7 +24,7 @@ pub fn count(
     searcher: &tantivy::Searcher,
     f: &Fields,
     kind: &str,
-    text: Option<&Box<dyn Query>>,
+    text: Option<&dyn Query>,
     filters: &Filters,
 ) -> Result<Facets> {
     // A FacetCollector takes either "/" or facets below it, so top-level counts
@@ -96,7 +96,7 @@ fn agenda_parents(searcher: &tantivy::Searcher, field: Field) -> Result<Vec<Stri
         let mut stream = inverted
             .terms()
             .stream()
-            .map_err(|e| tantivy::TantivyError::from(e))?;
+            .map_err(tantivy::TantivyError::from)?;
         while stream.advance() {
             let Ok(facet) = tantivy::schema::Facet::from_encoded(stream.key().to_vec()) else {
                 continue;

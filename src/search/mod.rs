@@ -250,6 +250,9 @@ pub struct SpeakerCount {
     pub top: Option<Hit>,
 }
 
+/// Statements, paragraph keys, and the best (score, key, statement) of one speaker.
+type SpeakerTally = (u64, HashSet<String>, Option<(f32, String, u64)>);
+
 /// Documents known to the index, cached per index generation.
 struct Catalog {
     generation: u64,
@@ -331,7 +334,7 @@ impl Searcher {
             KIND_PARAGRAPH
         };
         let filters = Filters::new(&interpreted, &catalog, f)?;
-        let main = combine(kind, f, text_query.as_ref(), filters.all(None));
+        let main = combine(kind, f, text_query.as_deref(), filters.all(None));
 
         let matches = searcher.search(&*main, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
         // Group statements under their paragraph; keep the best score of each.
@@ -386,7 +389,7 @@ impl Searcher {
                 hits.push(hit);
             }
         }
-        let facets = facets::count(&searcher, f, kind, text_query.as_ref(), &filters)?;
+        let facets = facets::count(&searcher, f, kind, text_query.as_deref(), &filters)?;
         Ok(SearchResponse {
             query: request.q.clone(),
             interpreted,
@@ -587,12 +590,9 @@ impl Searcher {
         let f = &self.index.fields;
         let text_query = self.text_query(&interpreted.text)?;
         let filters = Filters::new(&interpreted, &catalog, f)?;
-        let q = combine(KIND_STATEMENT, f, text_query.as_ref(), filters.all(None));
+        let q = combine(KIND_STATEMENT, f, text_query.as_deref(), filters.all(None));
         let matches = searcher.search(&*q, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-        let mut by_speaker: BTreeMap<
-            (String, String),
-            (u64, HashSet<String>, Option<(f32, String, u64)>),
-        > = BTreeMap::new();
+        let mut by_speaker: BTreeMap<(String, String), SpeakerTally> = BTreeMap::new();
         for (score, address) in matches {
             let doc: TantivyDocument = searcher.doc(address)?;
             let key = doc
@@ -865,7 +865,7 @@ impl Filters {
 pub fn combine(
     kind: &str,
     f: &crate::index::Fields,
-    text: Option<&Box<dyn Query>>,
+    text: Option<&dyn Query>,
     filters: Vec<Box<dyn Query>>,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, kind))];

@@ -99,7 +99,10 @@ fn without_stopwords(text: &str) -> String {
     for word in text.split_whitespace() {
         let quotes = word.matches('"').count();
         let operator = matches!(word, "AND" | "OR" | "NOT");
-        let keep = in_quotes || quotes > 0 || operator || !STOPWORDS.contains(&word.to_lowercase().as_str());
+        let keep = in_quotes
+            || quotes > 0
+            || operator
+            || !STOPWORDS.contains(&word.to_lowercase().as_str());
         if quotes % 2 == 1 {
             in_quotes = !in_quotes;
         }
