@@ -2,9 +2,8 @@
 //! that start the real binary and talk to it over loopback.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -17,38 +16,13 @@ use rapporteur::search::SearchRequest;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+mod common;
+
+use common::{bin, hit_ids as ids, shared_index as index};
+
 const JAPAN: &str = "what did Japan say on duplication";
 
 // ---------------------------------------------------------------- helpers
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rapporteur"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("RAPPORTEUR_INDEX");
-    c
-}
-
-/// An index of the shipped corpus, built once per test binary by the real `ingest`.
-fn index() -> &'static Path {
-    static INDEX: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &INDEX
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("index");
-            let out = bin()
-                .args(["ingest", "corpus", "--index"])
-                .arg(&path)
-                .output()
-                .expect("the rapporteur binary runs");
-            assert!(
-                out.status.success(),
-                "ingest failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (dir, path)
-        })
-        .1
-}
 
 fn router() -> Router {
     app(AppState::open(index()).expect("index opens"))
@@ -133,17 +107,6 @@ async fn post(app: &Router, uri: &str, content_type: Option<&str>, body: impl In
         r = r.header(header::CONTENT_TYPE, ct);
     }
     send(app, r.body(body.into()).expect("request")).await
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["hits"]
-        .as_array()
-        .map(|h| {
-            h.iter()
-                .map(|x| x["id"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn assert_japan_first(ids: &[String]) {

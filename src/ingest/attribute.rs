@@ -27,7 +27,12 @@ pub struct Context {
 
 pub fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
     let sentences = sentences(text);
-    if (ctx.recommendation || !has_named_subject(text, &sentences, ctx))
+    let named: Vec<Vec<Speaker>> = sentences
+        .iter()
+        .map(|&(s, e)| sentence_speakers(&text[s..e], ctx))
+        .collect();
+    let has_named_subject = named.iter().any(|n| !n.is_empty());
+    if (ctx.recommendation || !has_named_subject)
         && let Some(statements) = bracketed_clauses(text)
     {
         return statements;
@@ -35,9 +40,7 @@ pub fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
     // Runs of sentences by the same speakers, as byte ranges; text is cut once at the end.
     let mut runs: Vec<(Vec<Speaker>, usize, usize)> = Vec::new();
     let mut previous: Vec<Speaker> = Vec::new();
-    for (index, &(start, end)) in sentences.iter().enumerate() {
-        let sentence = &text[start..end];
-        let mut speakers = sentence_speakers(sentence, ctx);
+    for (index, (&(start, end), mut speakers)) in sentences.iter().zip(named).enumerate() {
         if speakers.is_empty() {
             speakers = if index == 0 {
                 ctx.default_speaker.clone().into_iter().collect()
@@ -470,12 +473,6 @@ fn sentence_speakers(sentence: &str, ctx: &Context) -> Vec<Speaker> {
         }
     }
     best.map(|(_, s)| s).unwrap_or_default()
-}
-
-fn has_named_subject(text: &str, sentences: &[(usize, usize)], ctx: &Context) -> bool {
-    sentences
-        .iter()
-        .any(|&(s, e)| !sentence_speakers(&text[s..e], ctx).is_empty())
 }
 
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]{2,400})\)").unwrap());

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::error::{Error, Result};
-use crate::model::{AgendaItem, Document, Paragraph, Speaker};
+use crate::model::{Document, Paragraph};
 use attribute::Context;
 use read::RawText;
 
@@ -50,7 +50,7 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         .map(|p| p.text.as_str())
         .collect();
     let meta = metadata::extract(&raw.pages, &found.front_matter, &opening);
-    let mut warnings = found.warnings.clone();
+    let mut warnings = Vec::new();
     if !found.numbered {
         warnings.push(format!(
             "{}: no numbered paragraphs found; using the text's own paragraphs, numbered in order",
@@ -213,17 +213,4 @@ fn place_on_agenda(para: &structure::RawParagraph, found: &structure::Structure)
     // it: `agenda_items`, which the agenda filter uses, stays for the proceedings.
     let discussed_under = if from_label { Vec::new() } else { codes };
     (first, title, discussed_under, topics)
-}
-
-/// The adopted agenda's item for a code, for callers outside ingest.
-pub fn agenda_title<'a>(agenda: &'a [AgendaItem], code: &str) -> Option<&'a str> {
-    agenda
-        .iter()
-        .find(|a| a.code == code)
-        .map(|a| a.title.as_str())
-}
-
-/// The speaker a name resolves to, for query understanding.
-pub fn resolve_speaker(name: &str) -> Option<Speaker> {
-    speakers::gazetteer().resolve(name).cloned()
 }

@@ -133,10 +133,6 @@ impl Gazetteer {
         }
         best
     }
-
-    pub fn speakers(&self) -> &[Speaker] {
-        &self.speakers
-    }
 }
 
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {

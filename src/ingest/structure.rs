@@ -34,7 +34,6 @@ pub struct Structure {
     /// Lines before the first paragraph: where the title page lives.
     pub front_matter: Vec<String>,
     pub numbered: bool,
-    pub warnings: Vec<String>,
 }
 
 static PARA_START: LazyLock<Regex> =

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -278,11 +278,6 @@ impl Searcher {
         &self.index
     }
 
-    /// Picks up commits made since the last call (another process ingesting).
-    pub fn reload(&self) -> Result<()> {
-        self.index.reader.reload().map_err(Error::from)
-    }
-
     fn catalog(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
         let generation = searcher.generation().generation_id();
         let mut cached = self.catalog.lock().unwrap_or_else(|e| e.into_inner());
@@ -337,8 +332,9 @@ impl Searcher {
         let main = combine(kind, f, text_query.as_deref(), filters.all(None));
 
         let matches = searcher.search(&*main, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-        // Group statements under their paragraph; keep the best score of each.
-        let mut groups: Vec<(String, f32, u64, Vec<DocAddress>)> = Vec::new();
+        // Group statements under their paragraph; keep the best score of each and
+        // the positions of the matched statements (paragraph records have none).
+        let mut groups: Vec<(String, f32, u64, HashSet<u64>)> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
         for (score, address) in matches {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -348,13 +344,12 @@ impl Searcher {
                 .unwrap_or_default()
                 .to_owned();
             let date = doc.get_first(f.date).and_then(|v| v.as_u64()).unwrap_or(0);
-            match position.get(&key) {
-                Some(&i) => groups[i].3.push(address),
-                None => {
-                    position.insert(key.clone(), groups.len());
-                    groups.push((key, score, date, vec![address]));
-                }
-            }
+            let statement = doc.get_first(f.statement).and_then(|v| v.as_u64());
+            let i = *position.entry(key.clone()).or_insert_with(|| {
+                groups.push((key, score, date, HashSet::new()));
+                groups.len() - 1
+            });
+            groups[i].3.extend(statement);
         }
         let total = if by_speaker || groups.len() < CANDIDATES {
             groups.len()
@@ -366,18 +361,8 @@ impl Searcher {
         }
         let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
         let mut hits = Vec::new();
-        for (key, score, _, addresses) in
-            groups.into_iter().skip(request.offset).take(request.limit)
+        for (key, score, _, matched) in groups.into_iter().skip(request.offset).take(request.limit)
         {
-            let matched: HashSet<u64> = if by_speaker {
-                addresses
-                    .iter()
-                    .filter_map(|a| searcher.doc::<TantivyDocument>(*a).ok())
-                    .filter_map(|d| d.get_first(f.statement).and_then(|v| v.as_u64()))
-                    .collect()
-            } else {
-                HashSet::new()
-            };
             if let Some(hit) = self.hit(
                 &searcher,
                 &catalog,
