@@ -1,10 +1,7 @@
 //! The HTTP server: handler tests on `app()` with `oneshot`, and end-to-end tests
 //! that start the real binary and talk to it over loopback.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -18,7 +15,7 @@ use tower::ServiceExt;
 
 mod common;
 
-use common::{bin, hit_ids as ids, shared_index as index};
+use common::{Server, bin, hit_ids as ids, shared_index as index};
 
 const JAPAN: &str = "what did Japan say on duplication";
 
@@ -710,52 +707,6 @@ fn query_strings_parse_like_the_cli_flags() {
 // ---------------------------------------------------------------- end to end
 
 /// The real binary serving on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(index: &Path) -> Server {
-        let mut child = bin()
-            .args(["serve", "--addr", "127.0.0.1:0", "--index"])
-            .arg(index)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the rapporteur binary starts");
-        let stderr = child.stderr.take().expect("stderr piped");
-        let (tx, rx) = mpsc::channel();
-        // Keep reading stderr all along, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(base) => Server { child, base },
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server did not print `listening on` in time");
-            }
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn agent() -> ureq::Agent {
     // 4xx and 5xx are answers to check here, not errors.
     ureq::Agent::config_builder()
