@@ -11,7 +11,8 @@ fn build_index(dir: &Path) -> PathBuf {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let files = writer::collect_files(&[corpus]).expect("corpus/ is readable");
     let index = dir.join("index");
-    writer::ingest(&files, &IngestOptions::new(&index), &Silent).expect("the corpus ingests");
+    let sources = rapporteur::ingest::Source::from_files(files, rapporteur::ingest::Layout::Auto);
+    writer::ingest(&sources, &IngestOptions::new(&index), &Silent).expect("the corpus ingests");
     index
 }
 

@@ -1,17 +1,22 @@
 //! rapporteur: a search engine for the records of intergovernmental meetings.
 //!
 //! The data flows through the modules in this order:
-//! - [`ingest`]: read a report (text or PDF), find its numbered paragraphs,
+//! - [`ingest`]: read a report (text or PDF) or a speech, find its paragraphs,
 //!   sections and agenda items, and attribute each sentence to its speakers;
 //! - [`model`]: the documents, paragraphs and statements that ingest produces;
+//! - [`index`]: the tantivy schema and the writer that stores documents;
+//! - [`search`]: query understanding, retrieval, grouping, facets, highlights;
+//! - [`http`]: the JSON API and the search page over [`search`];
+//! - [`bench`]: query latency as users measure it (`rapporteur bench`);
 //! - [`error`]: the library's errors.
 
+pub mod bench;
 pub mod error;
+pub mod http;
+pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod search;
 
 pub use error::{Error, Result};
 pub use model::{Document, Paragraph, Speaker, SpeakerKind, Statement};
-pub mod http;
-pub mod index;
-pub mod search;

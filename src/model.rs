@@ -138,3 +138,56 @@ impl Document {
         self.paragraphs.iter().map(|p| p.statements.len()).sum()
     }
 }
+
+/// A document's metadata and size, without its paragraphs: what lists and the
+/// search catalog hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub symbol: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub meeting: Option<String>,
+    pub date: Option<String>,
+    pub place: Option<String>,
+    pub source: String,
+    pub format: String,
+    pub paragraphs: usize,
+    pub statements: usize,
+    pub speakers: usize,
+    /// Every topic of its paragraphs, sorted.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+impl DocumentSummary {
+    pub fn of(d: &Document) -> DocumentSummary {
+        let speakers: std::collections::HashSet<&String> = d
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.speakers.iter())
+            .collect();
+        let mut topics: Vec<String> = d
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.topics.iter().cloned())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        DocumentSummary {
+            id: d.id.clone(),
+            symbol: d.symbol.clone(),
+            title: d.title.clone(),
+            body: d.body.clone(),
+            meeting: d.meeting.clone(),
+            date: d.date.clone(),
+            place: d.place.clone(),
+            source: d.source.clone(),
+            format: d.format.clone(),
+            paragraphs: d.paragraphs.len(),
+            statements: d.statement_count(),
+            speakers: speakers.len(),
+            topics,
+        }
+    }
+}

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rapporteur::bench::Target;
 use rapporteur::index::writer::{self, IngestOptions};
+use rapporteur::ingest::{Layout, Source};
 use rapporteur::search::{SearchRequest, Searcher, Sort};
 
 #[derive(Parser)]
@@ -55,8 +57,17 @@ pub enum Command {
     },
     /// Add documents (files or folders, recursively) to the index; re-ingesting replaces.
     Ingest {
-        /// Files or folders; default: corpus/
+        /// Files or folders; default: corpus/ (none with --manifest)
         paths: Vec<PathBuf>,
+        /// How files are read: reports, or a speech collection by its file names.
+        #[arg(long, value_enum, default_value = "auto")]
+        layout: LayoutArg,
+        /// A JSONL or CSV file listing speeches: path, speaker, date, body, meeting, title.
+        #[arg(long)]
+        manifest: Vec<PathBuf>,
+        /// tantivy indexing memory in MB, shared by its threads.
+        #[arg(long, default_value_t = 256)]
+        heap_mb: usize,
         #[command(flatten)]
         index: IndexArg,
     },
@@ -97,6 +108,42 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Measure query latency: in-process or against a running server, with the
+    /// bare tantivy search on the same queries for comparison.
+    Bench {
+        /// Query file, one per line (field syntax for filters); default: built-in questions.
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// A running server instead of the index in-process: http://127.0.0.1:7878
+        #[arg(long)]
+        url: Option<String>,
+        /// Search modes to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "keyword")]
+        mode: Vec<String>,
+        /// Seconds of measurement per mode.
+        #[arg(long, default_value_t = 5.0)]
+        duration: f64,
+        /// Stop after this many requests per mode (before --duration if sooner).
+        #[arg(long)]
+        count: Option<usize>,
+        /// Seconds of warm-up before each measurement.
+        #[arg(long, default_value_t = 1.0)]
+        warmup: f64,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        /// Hits per query.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Skip the bare tantivy comparison.
+        #[arg(long)]
+        no_baseline: bool,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        index: IndexArg,
+    },
     /// Who said it the most: statements per speaker for a query.
     Speakers {
         query: String,
@@ -134,6 +181,26 @@ pub struct FilterArgs {
     /// keyword (semantic and hybrid need the embedding model)
     #[arg(long)]
     pub mode: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LayoutArg {
+    /// Reports, and UNGDC speeches where the file name says so (JPN_73_2018.txt).
+    Auto,
+    /// Meeting reports with numbered paragraphs.
+    Report,
+    /// UN General Debate Corpus: ISO3_SESSION_YEAR.txt, one State's speech per file.
+    Ungdc,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(l: LayoutArg) -> Layout {
+        match l {
+            LayoutArg::Auto => Layout::Auto,
+            LayoutArg::Report => Layout::Report,
+            LayoutArg::Ungdc => Layout::Ungdc,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -178,13 +245,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { paths, index } => {
-            let paths = if paths.is_empty() {
+        Command::Ingest {
+            paths,
+            layout,
+            manifest,
+            heap_mb,
+            index,
+        } => {
+            let paths = if paths.is_empty() && manifest.is_empty() {
                 vec![PathBuf::from("corpus")]
             } else {
                 paths
             };
-            ingest(&paths, &index.index)
+            let mut sources = Source::from_files(writer::collect_files(&paths)?, layout.into());
+            for m in &manifest {
+                sources.extend(rapporteur::ingest::manifest::read(m)?);
+            }
+            let mut options = IngestOptions::new(&index.index);
+            options.heap_bytes = heap_mb.clamp(16, 4096) * 1024 * 1024;
+            ingest(&sources, &options)
         }
         Command::Search {
             query,
@@ -248,7 +327,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "index at {} is missing or empty: ingesting corpus/ first",
                     index.index.display()
                 );
-                ingest(&[PathBuf::from("corpus")], &index.index)?;
+                let files = writer::collect_files(&[PathBuf::from("corpus")])?;
+                ingest(
+                    &Source::from_files(files, Layout::Auto),
+                    &IngestOptions::new(&index.index),
+                )?;
             }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -257,6 +340,64 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // A search still running after shutdown must not hold the process open.
             runtime.shutdown_timeout(std::time::Duration::from_secs(5));
             served?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            queries,
+            url,
+            mode,
+            duration,
+            count,
+            warmup,
+            concurrency,
+            limit,
+            no_baseline,
+            json,
+            index,
+        } => {
+            let queries = match &queries {
+                Some(path) => rapporteur::bench::read_queries(path)?,
+                None => rapporteur::bench::BUILT_IN
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            };
+            let seconds = |s: f64| std::time::Duration::from_secs_f64(s.clamp(0.0, 86_400.0));
+            let mut options = rapporteur::bench::BenchOptions {
+                queries,
+                mode: None,
+                limit: limit.min(100),
+                warmup: seconds(warmup),
+                duration: Some(seconds(duration)),
+                count,
+                concurrency,
+            };
+            let local = match &url {
+                Some(_) if no_baseline => None,
+                _ => Some(std::sync::Arc::new(Searcher::open(&index.index)?)),
+            };
+            let target = match (&url, &local) {
+                (Some(url), _) => Target::Server(url.clone()),
+                (None, Some(searcher)) => Target::InProcess(searcher.clone()),
+                (None, None) => unreachable!("an in-process bench opens the index"),
+            };
+            let mut reports = Vec::new();
+            for m in &mode {
+                options.mode = Some(m.clone());
+                reports.push(rapporteur::bench::run(&target, &options)?);
+            }
+            if let (false, Some(searcher)) = (no_baseline, &local) {
+                options.mode = None;
+                reports.push(rapporteur::bench::run(
+                    &Target::BareTantivy(searcher.clone()),
+                    &options,
+                )?);
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else {
+                output::print_bench(&reports);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Speakers {
@@ -291,10 +432,10 @@ fn use_color(color: Color) -> bool {
     }
 }
 
-pub fn ingest(paths: &[PathBuf], index: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let files = writer::collect_files(paths)?;
+pub fn ingest(sources: &[Source], options: &IngestOptions) -> anyhow::Result<ExitCode> {
+    let index = &options.index;
     let progress = progress::for_terminal();
-    let report = writer::ingest(&files, &IngestOptions::new(index), progress.as_ref())?;
+    let report = writer::ingest(sources, options, progress.as_ref())?;
     progress.finish();
     for w in &report.warnings {
         eprintln!("warning: {w}");

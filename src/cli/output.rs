@@ -252,3 +252,56 @@ pub fn print_speakers(counts: &[SpeakerCount]) {
         }
     }
 }
+
+/// Latency table, one row per run, then each run's p50 against bare tantivy's.
+pub fn print_bench(reports: &[rapporteur::bench::BenchReport]) {
+    let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
+    println!(
+        "{:<28} {:>9} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "target / mode",
+        "requests",
+        "errors",
+        "qps",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "max ms",
+        "min ms"
+    );
+    for r in reports {
+        let name = match &r.mode {
+            Some(m) => format!("{} / {m}", r.target),
+            None => r.target.clone(),
+        };
+        println!(
+            "{:<28} {:>9} {:>6} {:>8.0} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            name,
+            r.requests,
+            r.errors,
+            r.qps,
+            ms(r.p50_us),
+            ms(r.p90_us),
+            ms(r.p99_us),
+            ms(r.p999_us),
+            ms(r.max_us),
+            ms(r.min_us)
+        );
+    }
+    if let Some(bare) = reports.iter().find(|r| r.target == "bare tantivy") {
+        for r in reports.iter().filter(|r| r.target != "bare tantivy") {
+            println!(
+                "{} / {}: p50 {:.1}x, p99 {:.1}x bare tantivy (BM25 top hits only)",
+                r.target,
+                r.mode.as_deref().unwrap_or("default"),
+                r.p50_us as f64 / bare.p50_us.max(1) as f64,
+                r.p99_us as f64 / bare.p99_us.max(1) as f64,
+            );
+        }
+    }
+    println!(
+        "{} queries, concurrency {}",
+        reports.first().map_or(0, |r| r.queries),
+        reports.first().map_or(1, |r| r.concurrency)
+    );
+}

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur::error::Error;
@@ -23,7 +24,7 @@ pub fn for_terminal() -> Box<dyn Reporter> {
         );
         Box::new(Bar(bar))
     } else {
-        Box::new(Lines)
+        Box::new(Lines::default())
     }
 }
 
@@ -50,20 +51,32 @@ impl Reporter for Bar {
     }
 }
 
-struct Lines;
+/// A line per file for small runs; for large collections a line per thousand.
+#[derive(Default)]
+struct Lines {
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+const LINE_PER_FILE_UP_TO: usize = 100;
 
 impl Progress for Lines {
     fn start(&self, files: usize) {
+        self.total.store(files, Ordering::Relaxed);
         eprintln!("ingesting {files} files");
     }
     fn parsed(&self, path: &Path, outcome: Result<&Document, &Error>) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.total.load(Ordering::Relaxed);
         match outcome {
-            Ok(doc) => eprintln!(
+            Ok(doc) if total <= LINE_PER_FILE_UP_TO => eprintln!(
                 "parsed {} ({} paragraphs)",
                 path.display(),
                 doc.paragraphs.len()
             ),
-            Err(e) => eprintln!("skipped {}: {e}", path.display()),
+            Ok(_) if done % 1000 == 0 => eprintln!("parsed {done}/{total} files"),
+            // Failures are listed once, at the end of the run.
+            Ok(_) | Err(_) => {}
         }
     }
     fn committing(&self) {

@@ -60,6 +60,21 @@ impl Index {
     }
 }
 
+/// The paragraph a stored paragraph record holds (see the writer's payload).
+pub fn paragraph_of(doc: &tantivy::TantivyDocument, f: &Fields) -> Option<crate::model::Paragraph> {
+    use tantivy::schema::Value;
+    let payload = doc.get_first(f.payload)?.as_str()?;
+    let mut para: crate::model::Paragraph = serde_json::from_str(payload).ok()?;
+    let text = doc.get_first(f.text)?.as_str()?;
+    for st in para.statements.iter_mut() {
+        if st.text.is_empty() {
+            st.text = text.to_owned();
+        }
+    }
+    para.text = text.to_owned();
+    Some(para)
+}
+
 pub fn check_manifest(path: &Path) -> Result<()> {
     let manifest_path = path.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {

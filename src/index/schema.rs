@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Record kinds in the `kind` field.
 pub const KIND_PARAGRAPH: &str = "p";
@@ -26,6 +26,8 @@ pub struct Fields {
     pub number: Field,
     /// Paragraph position in its document, for neighbours and outline order.
     pub ordinal: Field,
+    /// [`paragraph_id`] of the key: groups statements by paragraph from a fast field.
+    pub para: Field,
     /// Statement position in its paragraph.
     pub statement: Field,
     pub text: Field,
@@ -39,8 +41,10 @@ pub struct Fields {
     pub year: Field,
     /// yyyymmdd of the meeting, for sorting and date ranges.
     pub date: Field,
-    /// The paragraph or document as JSON, for display.
+    /// The paragraph or document (outline) as JSON, for display.
     pub payload: Field,
+    /// A document record's summary as JSON: the catalog reads only this.
+    pub summary: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -58,7 +62,8 @@ pub fn build() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED | FAST),
         number: b.add_text_field("number", STRING | STORED),
         ordinal: b.add_u64_field("ordinal", INDEXED | STORED | FAST),
-        statement: b.add_u64_field("statement", STORED),
+        para: b.add_u64_field("para", INDEXED | FAST),
+        statement: b.add_u64_field("statement", STORED | FAST),
         text: b.add_text_field("text", text_options),
         speaker_name: b.add_text_field("speaker_name", STRING),
         speaker: b.add_facet_field("speaker", facet.clone()),
@@ -69,6 +74,7 @@ pub fn build() -> (Schema, Fields) {
         year: b.add_facet_field("year", facet),
         date: b.add_u64_field("date", INDEXED | STORED | FAST),
         payload: b.add_text_field("payload", STORED),
+        summary: b.add_text_field("summary", STORED),
     };
     (b.build(), fields)
 }
@@ -82,6 +88,7 @@ impl Fields {
             key: f("key")?,
             number: f("number")?,
             ordinal: f("ordinal")?,
+            para: f("para")?,
             statement: f("statement")?,
             text: f("text")?,
             speaker_name: f("speaker_name")?,
@@ -93,6 +100,7 @@ impl Fields {
             year: f("year")?,
             date: f("date")?,
             payload: f("payload")?,
+            summary: f("summary")?,
         })
     }
 }
@@ -106,4 +114,12 @@ pub fn date_number(date: Option<&str>) -> Option<u64> {
         4 => digits.parse::<u64>().ok().map(|y| y * 10_000 + 101),
         _ => None,
     }
+}
+
+/// A stable 64-bit id of a paragraph key ("A/HRC/8/44#12"), FNV-1a: fast
+/// fields group statements by it without reading stored documents.
+pub fn paragraph_id(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }

@@ -10,10 +10,13 @@ use serde::Serialize;
 use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
-use super::schema::{self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number};
+use super::schema::{
+    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
+};
 use crate::error::{Error, Result};
+use crate::ingest::Source;
 use crate::ingest::agenda::code_path;
-use crate::model::{Document, Paragraph};
+use crate::model::{Document, DocumentSummary, Paragraph};
 
 /// File extensions ingest reads when it walks a folder.
 pub const EXTENSIONS: &[&str] = &["txt", "text", "pdf"];
@@ -29,7 +32,7 @@ impl IngestOptions {
     pub fn new(index: impl Into<PathBuf>) -> IngestOptions {
         IngestOptions {
             index: index.into(),
-            heap_bytes: 128 * 1024 * 1024,
+            heap_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -144,7 +147,7 @@ pub fn open_or_create(path: &Path) -> Result<tantivy::Index> {
 
 /// Parses and indexes documents; failures are reported, the rest indexed.
 pub fn ingest(
-    files: &[PathBuf],
+    sources: &[Source],
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
@@ -164,18 +167,19 @@ pub fn ingest(
                 reason: other.to_string(),
             },
         })?;
-    progress.start(files.len());
+    progress.start(sources.len());
     let mut report = IngestReport::default();
     let mut seen_ids = HashSet::new();
     // Parse in chunks so that memory stays bounded on large collections.
-    for chunk in files.chunks(256) {
+    for chunk in sources.chunks(256) {
         let parsed: Vec<(PathBuf, Result<Document>, u64)> = chunk
             .par_iter()
-            .map(|path| {
+            .map(|source| {
+                let path = source.path();
                 let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-                let result = crate::ingest::parse_file(path);
+                let result = source.parse();
                 progress.parsed(path, result.as_ref());
-                (path.clone(), result, bytes)
+                (path.to_owned(), result, bytes)
             })
             .collect();
         for (path, result, bytes) in parsed {
@@ -238,6 +242,10 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         f.payload,
         serde_json::to_string(&outline).unwrap_or_default(),
     );
+    record.add_text(
+        f.summary,
+        serde_json::to_string(&DocumentSummary::of(doc)).unwrap_or_default(),
+    );
     add_document_facets(&mut record, f, doc, date, year);
     writer.add_document(record).map_err(tantivy_err)?;
 
@@ -245,6 +253,13 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         let key = format!("{}#{}", doc.id, para.number);
         let mut p = TantivyDocument::default();
         p.add_text(f.kind, KIND_PARAGRAPH);
+        // A paragraph that is one whole statement (every paragraph of a speech)
+        // is its own statement record: half the records for speech collections.
+        let whole_statement = is_one_statement(para);
+        if whole_statement {
+            p.add_text(f.kind, KIND_STATEMENT);
+            p.add_u64(f.statement, 0);
+        }
         add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
         p.add_text(f.text, &para.text);
         for speaker in &para.speakers {
@@ -256,8 +271,11 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
                 Facet::from_path([s.kind.as_str(), s.name.as_str()]),
             );
         }
-        p.add_text(f.payload, serde_json::to_string(para).unwrap_or_default());
+        p.add_text(f.payload, paragraph_payload(para));
         writer.add_document(p).map_err(tantivy_err)?;
+        if whole_statement {
+            continue;
+        }
 
         for (i, st) in para.statements.iter().enumerate() {
             let mut s = TantivyDocument::default();
@@ -276,6 +294,24 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         }
     }
     Ok(())
+}
+
+fn is_one_statement(para: &Paragraph) -> bool {
+    matches!(&para.statements[..], [only] if only.text == para.text)
+}
+
+/// The paragraph as stored JSON, without the text the `text` field already
+/// stores (statement texts equal to it included); [`crate::index::paragraph_of`]
+/// puts it back.
+fn paragraph_payload(para: &Paragraph) -> String {
+    let mut compact = para.clone();
+    compact.text.clear();
+    for st in compact.statements.iter_mut() {
+        if st.text == para.text {
+            st.text.clear();
+        }
+    }
+    serde_json::to_string(&compact).unwrap_or_default()
 }
 
 fn add_document_facets(
@@ -310,6 +346,7 @@ fn add_paragraph_fields(
     record.add_text(f.key, key);
     record.add_text(f.number, &para.number);
     record.add_u64(f.ordinal, ordinal as u64);
+    record.add_u64(f.para, paragraph_id(key));
     add_document_facets(record, f, doc, date, year);
     for code in &para.agenda_items {
         record.add_facet(f.agenda, Facet::from_path(code_path(code)));

@@ -6,13 +6,15 @@
 pub mod agenda;
 pub mod attribute;
 pub mod layout;
+pub mod manifest;
 pub mod metadata;
 pub mod read;
 pub mod speakers;
+pub mod speech;
 pub mod structure;
 pub mod text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -21,6 +23,74 @@ use crate::error::{Error, Result};
 use crate::model::{Document, Paragraph};
 use attribute::Context;
 use read::RawText;
+
+/// How the files of a collection are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// Meeting reports, except files named like a speech collection's (`JPN_73_2018.txt`).
+    #[default]
+    Auto,
+    /// Meeting reports: numbered paragraphs, metadata from the text.
+    Report,
+    /// The UN General Debate Corpus: one State's speech per file, named ISO3_SESSION_YEAR.txt.
+    Ungdc,
+}
+
+/// One thing to ingest, with where its metadata comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Report(PathBuf),
+    Ungdc(PathBuf),
+    /// A speech whose metadata a manifest gives.
+    Speech {
+        path: PathBuf,
+        meta: speech::SpeechMeta,
+    },
+    /// A manifest line that could not be used; reported, not ingested.
+    Broken {
+        origin: PathBuf,
+        reason: String,
+    },
+}
+
+impl Source {
+    /// The files of a walk, read with `layout`.
+    pub fn from_files(files: Vec<PathBuf>, layout: Layout) -> Vec<Source> {
+        files
+            .into_iter()
+            .map(|path| match layout {
+                Layout::Report => Source::Report(path),
+                Layout::Ungdc => Source::Ungdc(path),
+                Layout::Auto if speech::is_ungdc_name(&path) => Source::Ungdc(path),
+                Layout::Auto => Source::Report(path),
+            })
+            .collect()
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Report(p) | Source::Ungdc(p) => p,
+            Source::Speech { path, .. } => path,
+            Source::Broken { origin, .. } => origin,
+        }
+    }
+
+    pub fn parse(&self) -> Result<Document> {
+        match self {
+            Source::Report(path) => parse_file(path),
+            Source::Ungdc(path) => {
+                let meta = speech::ungdc_meta(path)?;
+                speech::parse_speech(path, &read::read_file(path)?, &meta)
+            }
+            Source::Speech { path, meta } => {
+                speech::parse_speech(path, &read::read_file(path)?, meta)
+            }
+            Source::Broken { origin, reason } => {
+                Err(Error::Invalid(format!("{}: {reason}", origin.display())))
+            }
+        }
+    }
+}
 
 /// Parses one file into a document.
 pub fn parse_file(path: &Path) -> Result<Document> {

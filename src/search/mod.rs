@@ -2,25 +2,31 @@
 //! statements under their paragraphs, highlights ([`highlight`]) and facet
 //! counts ([`facets`]). The CLI and the HTTP API both call [`Searcher`].
 
+pub mod catalog;
+pub mod collect;
 pub mod facets;
 pub mod highlight;
 pub mod query;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, MultiCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::index::Index;
-use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number};
+use crate::index::schema::{
+    KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
+};
+use crate::index::{Index, paragraph_of};
 use crate::ingest::agenda::code_path;
+pub use crate::model::DocumentSummary;
 use crate::model::{Document, Paragraph, SpeakerKind};
+use catalog::Catalog;
 pub use query::Interpreted;
 
 /// Most hits one request may ask for, and deepest offset.
@@ -206,22 +212,6 @@ pub struct ParagraphView {
     pub next: Option<Paragraph>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DocumentSummary {
-    pub id: String,
-    pub symbol: Option<String>,
-    pub title: Option<String>,
-    pub body: Option<String>,
-    pub meeting: Option<String>,
-    pub date: Option<String>,
-    pub place: Option<String>,
-    pub source: String,
-    pub format: String,
-    pub paragraphs: usize,
-    pub statements: usize,
-    pub speakers: usize,
-}
-
 /// The outline of a document: where each section, agenda item and speaker is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outline {
@@ -250,16 +240,6 @@ pub struct SpeakerCount {
     pub top: Option<Hit>,
 }
 
-/// Statements, paragraph keys, and the best (score, key, statement) of one speaker.
-type SpeakerTally = (u64, HashSet<String>, Option<(f32, String, u64)>);
-
-/// Documents known to the index, cached per index generation.
-struct Catalog {
-    generation: u64,
-    documents: Vec<Document>,
-    topics: Vec<String>,
-}
-
 /// Searches one index. Cheap to share between threads.
 pub struct Searcher {
     index: Index,
@@ -284,33 +264,7 @@ impl Searcher {
         if let Some(c) = cached.as_ref().filter(|c| c.generation == generation) {
             return Ok(c.clone());
         }
-        let f = &self.index.fields;
-        let kind = TermQuery::new(
-            Term::from_field_text(f.kind, KIND_DOCUMENT),
-            IndexRecordOption::Basic,
-        );
-        let addresses = searcher.search(&kind, &TopDocs::with_limit(1_000_000).order_by_score())?;
-        let mut documents = Vec::with_capacity(addresses.len());
-        for (_, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(payload) = doc.get_first(f.payload).and_then(|v| v.as_str())
-                && let Ok(d) = serde_json::from_str::<Document>(payload)
-            {
-                documents.push(d);
-            }
-        }
-        documents.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
-        let mut topics: Vec<String> = documents
-            .iter()
-            .flat_map(|d| d.paragraphs.iter().flat_map(|p| p.topics.clone()))
-            .collect();
-        topics.sort();
-        topics.dedup();
-        let catalog = Arc::new(Catalog {
-            generation,
-            documents,
-            topics,
-        });
+        let catalog = Arc::new(Catalog::load(searcher, &self.index.fields)?);
         *cached = Some(catalog.clone());
         Ok(catalog)
     }
@@ -330,51 +284,87 @@ impl Searcher {
         };
         let filters = Filters::new(&interpreted, &catalog, f)?;
         let main = combine(kind, f, text_query.as_deref(), filters.all(None));
+        let wanted = request.offset + request.limit;
 
-        let matches = searcher.search(&*main, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-        // Group statements under their paragraph; keep the best score of each and
-        // the positions of the matched statements (paragraph records have none).
-        let mut groups: Vec<(String, f32, u64, HashSet<u64>)> = Vec::new();
-        let mut position: HashMap<String, usize> = HashMap::new();
-        for (score, address) in matches {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let key = doc
-                .get_first(f.key)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let date = doc.get_first(f.date).and_then(|v| v.as_u64()).unwrap_or(0);
-            let statement = doc.get_first(f.statement).and_then(|v| v.as_u64());
-            let i = *position.entry(key.clone()).or_insert_with(|| {
-                groups.push((key, score, date, HashSet::new()));
-                groups.len() - 1
-            });
-            groups[i].3.extend(statement);
+        // One pass: the ranking, the total, and every facet whose query is the main one.
+        let specs = facets::specs(f);
+        let mut multi = MultiCollector::new();
+        let grouped = by_speaker || request.sort == Sort::Date;
+        let top_handle = (!grouped)
+            .then(|| multi.add_collector(TopDocs::with_limit(wanted.max(1)).order_by_score()));
+        let count_handle = (!grouped).then(|| multi.add_collector(Count));
+        let matches_handle = grouped.then(|| multi.add_collector(collect::Matches));
+        let mut pending = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.rides_on_main(kind, &filters, &catalog) {
+                pending.push((i, facets::add(&mut multi, &searcher, &catalog, spec)));
+            }
         }
-        let total = if by_speaker || groups.len() < CANDIDATES {
-            groups.len()
-        } else {
-            searcher.search(&*main, &Count)?
+        let mut fruits = searcher.search(&*main, &multi)?;
+
+        let (total, page): (usize, Vec<Ranked>) = match (top_handle, count_handle, matches_handle) {
+            (Some(top), Some(count), _) => {
+                let total = count.extract(&mut fruits);
+                let page = top
+                    .extract(&mut fruits)
+                    .into_iter()
+                    .skip(request.offset)
+                    .map(|(score, address)| Ranked {
+                        score,
+                        at: At::Address(address),
+                        statements: None,
+                    })
+                    .collect();
+                (total, page)
+            }
+            (_, _, Some(matches)) => {
+                let groups =
+                    collect::group(matches.extract(&mut fruits), request.sort == Sort::Date);
+                let total = groups.len();
+                let page = groups
+                    .into_iter()
+                    .skip(request.offset)
+                    .take(request.limit)
+                    .map(|g| Ranked {
+                        score: g.score,
+                        at: At::Para(g.para),
+                        statements: by_speaker.then_some(g.statements),
+                    })
+                    .collect();
+                (total, page)
+            }
+            _ => (0, Vec::new()),
         };
-        if request.sort == Sort::Date {
-            groups.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.total_cmp(&a.1)));
+
+        let mut facet_counts = Facets::default();
+        for (i, p) in pending {
+            let counts = facets::read(p, &mut fruits);
+            facets::assign(&mut facet_counts, f, &specs[i], counts);
         }
-        let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
-        let mut hits = Vec::new();
-        for (key, score, _, matched) in groups.into_iter().skip(request.offset).take(request.limit)
+        for spec in specs
+            .iter()
+            .filter(|s| !s.rides_on_main(kind, &filters, &catalog))
         {
-            if let Some(hit) = self.hit(
+            let counts = facets::count_alone(
                 &searcher,
                 &catalog,
-                &key,
-                score,
-                &terms,
-                by_speaker.then_some(&matched),
-            )? {
+                f,
+                spec,
+                kind,
+                text_query.as_deref(),
+                &filters,
+            )?;
+            facets::assign(&mut facet_counts, f, spec, counts);
+        }
+
+        let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
+        let analyzer = highlight::analyzer(&self.index.index, f.text)?;
+        let mut hits = Vec::with_capacity(page.len());
+        for ranked in page {
+            if let Some(hit) = self.hit(&searcher, &catalog, &analyzer, &ranked, &terms)? {
                 hits.push(hit);
             }
         }
-        let facets = facets::count(&searcher, f, kind, text_query.as_deref(), &filters)?;
         Ok(SearchResponse {
             query: request.q.clone(),
             interpreted,
@@ -382,7 +372,7 @@ impl Searcher {
             total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
-            facets,
+            facets: facet_counts,
         })
     }
 
@@ -397,48 +387,76 @@ impl Searcher {
             .map_err(|e| Error::Query(query_error_message(&e)))
     }
 
-    fn paragraph_record(
+    /// The paragraph record of a paragraph id.
+    fn paragraph_address(
+        &self,
+        searcher: &tantivy::Searcher,
+        para: u64,
+    ) -> Result<Option<DocAddress>> {
+        let f = &self.index.fields;
+        let q = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.para, para),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
+        ]);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(found.first().map(|(_, a)| *a))
+    }
+
+    fn paragraph_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        at: At,
+    ) -> Result<Option<(String, Paragraph)>> {
+        let address = match at {
+            At::Address(a) => a,
+            At::Para(para) => match self.paragraph_address(searcher, para)? {
+                Some(a) => a,
+                None => return Ok(None),
+            },
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.index.fields;
+        let Some(doc_id) = doc.get_first(f.doc_id).and_then(|v| v.as_str()) else {
+            return Ok(None);
+        };
+        Ok(paragraph_of(&doc, f).map(|p| (doc_id.to_owned(), p)))
+    }
+
+    fn paragraph_by_key(
         &self,
         searcher: &tantivy::Searcher,
         key: &str,
     ) -> Result<Option<Paragraph>> {
-        let f = &self.index.fields;
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, term(f.key, key)),
-            (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
-        ]);
-        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = found.first() else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(doc
-            .get_first(f.payload)
-            .and_then(|v| v.as_str())
-            .and_then(|p| serde_json::from_str(p).ok()))
+        Ok(self
+            .paragraph_at(searcher, At::Para(paragraph_id(key)))?
+            .map(|(_, p)| p))
     }
 
     fn hit(
         &self,
         searcher: &tantivy::Searcher,
         catalog: &Catalog,
-        key: &str,
-        score: f32,
+        analyzer: &tantivy::tokenizer::TextAnalyzer,
+        ranked: &Ranked,
         terms: &HashSet<String>,
-        only: Option<&HashSet<u64>>,
     ) -> Result<Option<Hit>> {
-        let Some(para) = self.paragraph_record(searcher, key)? else {
+        let Some((doc_id, para)) = self.paragraph_at(searcher, ranked.at)? else {
             return Ok(None);
         };
-        let doc_id = key.rsplit_once('#').map_or(key, |(d, _)| d);
-        let doc = catalog.documents.iter().find(|d| d.id == doc_id);
-        let analyzer = highlight::analyzer(&self.index.index, self.index.fields.text)?;
+        let only = ranked.statements.as_deref();
+        let doc = catalog.get(&doc_id);
         let mut statements: Vec<StatementHit> = Vec::new();
         for (i, st) in para.statements.iter().enumerate() {
             if only.is_some_and(|set| !set.contains(&(i as u64))) {
                 continue;
             }
-            let highlights = highlight::ranges(&analyzer, &st.text, terms);
+            let highlights = highlight::ranges(analyzer, &st.text, terms);
             if only.is_none() && highlights.is_empty() && !terms.is_empty() {
                 continue;
             }
@@ -460,10 +478,10 @@ impl Searcher {
             });
         }
         Ok(Some(Hit {
-            id: key.to_owned(),
-            document: doc_id.to_owned(),
+            id: format!("{doc_id}#{}", para.number),
+            document: doc_id,
             paragraph: para.number.clone(),
-            score,
+            score: ranked.score,
             meeting: doc.and_then(|d| d.meeting.clone()),
             date: doc.and_then(|d| d.date.clone()),
             agenda_item: para.agenda_item.clone(),
@@ -475,23 +493,30 @@ impl Searcher {
         }))
     }
 
-    /// Resolves a document reference: its id, symbol, or file name stem.
+    /// Resolves a document reference (id, symbol, file name stem or slug) to
+    /// the document with its outline (paragraph texts left out).
     pub fn resolve_document(&self, reference: &str) -> Result<Document> {
         let searcher = self.index.reader.searcher();
         let catalog = self.catalog(&searcher)?;
-        find_document(&catalog.documents, reference)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("no document `{reference}` in the index")))
+        let not_found = || Error::NotFound(format!("no document `{reference}` in the index"));
+        let id = catalog.find(reference).ok_or_else(not_found)?.id.clone();
+        let f = &self.index.fields;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.doc_id, &id)),
+            (Occur::Must, term(f.kind, KIND_DOCUMENT)),
+        ]);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let (_, address) = found.first().ok_or_else(not_found)?;
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        doc.get_first(f.payload)
+            .and_then(|v| v.as_str())
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(not_found)
     }
 
     pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
         let searcher = self.index.reader.searcher();
-        Ok(self
-            .catalog(&searcher)?
-            .documents
-            .iter()
-            .map(summary)
-            .collect())
+        Ok(self.catalog(&searcher)?.documents.clone())
     }
 
     /// "<document>#<number>" with the paragraphs before and after it.
@@ -505,7 +530,7 @@ impl Searcher {
         let searcher = self.index.reader.searcher();
         let load = |i: usize| -> Result<Option<Paragraph>> {
             match doc.paragraphs.get(i) {
-                Some(p) => self.paragraph_record(&searcher, &format!("{}#{}", doc.id, p.number)),
+                Some(p) => self.paragraph_by_key(&searcher, &format!("{}#{}", doc.id, p.number)),
                 None => Ok(None),
             }
         };
@@ -518,7 +543,7 @@ impl Searcher {
         };
         Ok(ParagraphView {
             id: format!("{}#{}", doc.id, number),
-            document: summary(&doc),
+            document: DocumentSummary::of(&doc),
             paragraph,
             previous,
             next: load(position + 1)?,
@@ -559,7 +584,7 @@ impl Searcher {
         let mut speakers: Vec<OutlineEntry> = speakers.into_values().collect();
         speakers.sort_by(|a, b| b.paragraphs.cmp(&a.paragraphs).then(a.name.cmp(&b.name)));
         Ok(Outline {
-            document: summary(&doc),
+            document: DocumentSummary::of(&doc),
             agenda: doc.agenda.clone(),
             sections,
             agenda_items,
@@ -607,16 +632,20 @@ impl Searcher {
             }
         }
         let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
+        let analyzer = highlight::analyzer(&self.index.index, f.text)?;
         let mut out: Vec<SpeakerCount> = Vec::new();
         for ((name, kind), (statements, paragraphs, best)) in by_speaker {
             let top = match best {
                 Some((score, key, statement)) => self.hit(
                     &searcher,
                     &catalog,
-                    &key,
-                    score,
+                    &analyzer,
+                    &Ranked {
+                        score,
+                        at: At::Para(paragraph_id(&key)),
+                        statements: Some(vec![statement]),
+                    },
                     &terms,
-                    Some(&HashSet::from([statement])),
                 )?,
                 None => None,
             };
@@ -646,6 +675,24 @@ impl Searcher {
     }
 }
 
+/// Where a ranked paragraph is: its record, or its paragraph id to look up.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Address(DocAddress),
+    Para(u64),
+}
+
+/// One paragraph of a page of results.
+struct Ranked {
+    score: f32,
+    at: At,
+    /// The statements that matched, for a speaker search; None: all that mention the terms.
+    statements: Option<Vec<u64>>,
+}
+
+/// Statements, paragraph keys, and the best (score, key, statement) of one speaker.
+type SpeakerTally = (u64, HashSet<String>, Option<(f32, String, u64)>);
+
 fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
     match entries.last_mut() {
         Some(last) if last.name == name => {
@@ -661,30 +708,6 @@ fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
     }
 }
 
-fn find_document<'a>(documents: &'a [Document], reference: &str) -> Option<&'a Document> {
-    let r = reference.trim();
-    documents
-        .iter()
-        .find(|d| d.id == r)
-        .or_else(|| {
-            documents.iter().find(|d| {
-                d.id.eq_ignore_ascii_case(r)
-                    || d.symbol
-                        .as_deref()
-                        .is_some_and(|s| s.eq_ignore_ascii_case(r))
-            })
-        })
-        .or_else(|| {
-            documents.iter().find(|d| {
-                std::path::Path::new(&d.source)
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(r))
-                    || slug(&d.id) == slug(r)
-            })
-        })
-}
-
 /// "A/HRC/8/44" → "a-hrc-8-44": a reference that fits in a URL segment.
 pub fn slug(id: &str) -> String {
     id.chars()
@@ -698,35 +721,13 @@ pub fn slug(id: &str) -> String {
         .collect()
 }
 
-fn summary(d: &Document) -> DocumentSummary {
-    let speakers: HashSet<&String> = d
-        .paragraphs
-        .iter()
-        .flat_map(|p| p.speakers.iter())
-        .collect();
-    DocumentSummary {
-        id: d.id.clone(),
-        symbol: d.symbol.clone(),
-        title: d.title.clone(),
-        body: d.body.clone(),
-        meeting: d.meeting.clone(),
-        date: d.date.clone(),
-        place: d.place.clone(),
-        source: d.source.clone(),
-        format: d.format.clone(),
-        paragraphs: d.paragraphs.len(),
-        statements: d.statement_count(),
-        speakers: speakers.len(),
-    }
-}
-
 fn query_error_message(e: &tantivy::query::QueryParserError) -> String {
     format!(
         "{e}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:"
     )
 }
 
-fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+pub(crate) fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
@@ -804,7 +805,7 @@ impl Filters {
         if !i.documents.is_empty() {
             let mut q = Vec::new();
             for r in &i.documents {
-                let id = find_document(&catalog.documents, r).map_or(r.clone(), |d| d.id.clone());
+                let id = catalog.find(r).map_or(r.clone(), |d| d.id.clone());
                 q.push(term(f.doc_id, &id));
             }
             parts.push((FilterKind::Document, any_of(q)));

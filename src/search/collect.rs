@@ -1,0 +1,109 @@
+//! A collector that gathers every match as (score, paragraph, statement, date)
+//! from fast fields, for the searches that group statements under their
+//! paragraph or sort by date: no stored document is read.
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Match {
+    pub score: Score,
+    /// [`crate::index::schema::paragraph_id`] of the paragraph.
+    pub para: u64,
+    pub statement: Option<u64>,
+    pub date: u64,
+}
+
+pub struct Matches;
+
+pub struct SegmentMatches {
+    para: Column<u64>,
+    statement: Column<u64>,
+    date: Column<u64>,
+    out: Vec<Match>,
+}
+
+impl Collector for Matches {
+    type Fruit = Vec<Match>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        Ok(SegmentMatches {
+            para: fast.u64("para")?,
+            statement: fast.u64("statement")?,
+            date: fast.u64("date")?,
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Match>>) -> tantivy::Result<Vec<Match>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<Match>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.out.push(Match {
+            score,
+            para: self.para.first(doc).unwrap_or(0),
+            statement: self.statement.first(doc),
+            date: self.date.first(doc).unwrap_or(0),
+        });
+    }
+
+    fn harvest(self) -> Vec<Match> {
+        self.out
+    }
+}
+
+/// A paragraph's best match and the statements of it that matched.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub para: u64,
+    pub score: Score,
+    pub date: u64,
+    pub statements: Vec<u64>,
+}
+
+/// Groups matches by paragraph, keeping each group's best score, ranked by
+/// score (or by date, newest first, then score).
+pub fn group(matches: Vec<Match>, by_date: bool) -> Vec<Group> {
+    let mut index: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for m in matches {
+        let i = *index.entry(m.para).or_insert_with(|| {
+            groups.push(Group {
+                para: m.para,
+                score: m.score,
+                date: m.date,
+                statements: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let g = &mut groups[i];
+        g.score = g.score.max(m.score);
+        if let Some(s) = m.statement
+            && !g.statements.contains(&s)
+        {
+            g.statements.push(s);
+        }
+    }
+    if by_date {
+        groups.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
+    } else {
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.para.cmp(&b.para)));
+    }
+    groups
+}
