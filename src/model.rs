@@ -91,6 +91,9 @@ pub struct Paragraph {
     #[serde(default)]
     pub agenda_items: Vec<String>,
     pub topics: Vec<String>,
+    /// Sustainable Development Goals the paragraph is about, by meaning ("13 Climate action").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sdgs: Vec<String>,
     pub page: Option<u32>,
     pub text: String,
     pub speakers: Vec<String>,

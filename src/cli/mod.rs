@@ -68,6 +68,10 @@ pub enum Command {
         /// tantivy indexing memory in MB, shared by its threads.
         #[arg(long, default_value_t = 256)]
         heap_mb: usize,
+        /// Skip embeddings (fast, for very large collections): semantic and
+        /// hybrid search then say they are unavailable for these documents.
+        #[arg(long)]
+        no_embed: bool,
         #[command(flatten)]
         index: IndexArg,
     },
@@ -250,6 +254,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             layout,
             manifest,
             heap_mb,
+            no_embed,
             index,
         } => {
             let paths = if paths.is_empty() && manifest.is_empty() {
@@ -263,6 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut options = IngestOptions::new(&index.index);
             options.heap_bytes = heap_mb.clamp(16, 4096) * 1024 * 1024;
+            options.embed = !no_embed;
             ingest(&sources, &options)
         }
         Command::Search {
@@ -446,8 +452,16 @@ pub fn ingest(sources: &[Source], options: &IngestOptions) -> anyhow::Result<Exi
             .unwrap_or(error);
         eprintln!("error: {}: {message}", path.display());
     }
+    let vectors = if options.embed {
+        format!(
+            ", {} texts embedded ({} vectors reused)",
+            report.embedded, report.reused_vectors
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "ingested {} documents, {} paragraphs, {} statements, {:.1} MB in {:.2} s ({:.2} MB/s) into {}{}",
+        "ingested {} documents, {} paragraphs, {} statements{vectors}, {:.1} MB in {:.2} s ({:.2} MB/s) into {}{}",
         report.documents,
         report.paragraphs,
         report.statements,

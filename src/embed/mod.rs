@@ -1,0 +1,355 @@
+//! Sentence embeddings with all-MiniLM-L6-v2, run by ONNX Runtime (the `ort`
+//! crate, library loaded at run time) on the CPU: WordPiece tokens, the
+//! transformer's last hidden state, mean pooling over the attention mask and L2
+//! normalisation, as sentence-transformers does. The files come from PyPI
+//! wheels through `scripts/setup-models.sh`; nothing is downloaded here.
+
+pub mod sdg;
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use lru::LruCache;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::Tensor;
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+use crate::error::{Error, Result};
+
+/// Width of a vector.
+pub const DIM: usize = 384;
+/// The model's max_seq_length (sentence-transformers' configuration).
+pub const MAX_TOKENS: usize = 256;
+/// Texts per inference call: small batches pad less and run faster on a CPU.
+const BATCH: usize = 8;
+const QUERY_CACHE: usize = 4096;
+
+const MODEL: &str = "all-MiniLM-L6-v2/model.onnx";
+const TOKENIZER: &str = "all-MiniLM-L6-v2/tokenizer.json";
+const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
+
+/// A unit vector of [`DIM`] numbers.
+pub type Vector = Arc<[f32]>;
+
+/// Where the model files are: `$RAPPORTEUR_MODELS`, else `models/` here, else
+/// `models/` beside the checkout the binary was built in.
+pub fn models_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("RAPPORTEUR_MODELS") {
+        return PathBuf::from(dir);
+    }
+    let here = PathBuf::from("models");
+    if here.join(MODEL).exists() {
+        return here;
+    }
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    if built_in.join(MODEL).exists() {
+        return built_in;
+    }
+    here
+}
+
+/// Whether the model files are in `dir`.
+pub fn available(dir: &Path) -> bool {
+    [MODEL, TOKENIZER, RUNTIME]
+        .iter()
+        .all(|f| dir.join(f).is_file())
+}
+
+pub struct Embedder {
+    tokenizer: Tokenizer,
+    model: PathBuf,
+    /// One single-threaded session per core, made on first use: two sessions on
+    /// two cores embed faster than one session with two threads.
+    sessions: Vec<OnceLock<std::result::Result<Mutex<Session>, String>>>,
+    _environment: ort::environment::Environment,
+    cache: Mutex<LruCache<String, Vector>>,
+    cache_hits: AtomicU64,
+}
+
+static SHARED: OnceLock<std::result::Result<Arc<Embedder>, String>> = OnceLock::new();
+
+fn embedding_error(e: impl std::fmt::Display) -> Error {
+    Error::Embedding(e.to_string())
+}
+
+impl Embedder {
+    /// The process's embedder (ONNX Runtime is loaded once per process).
+    pub fn shared() -> Result<Arc<Embedder>> {
+        let dir = models_dir();
+        if !available(&dir) {
+            return Err(Error::ModelMissing { dir });
+        }
+        SHARED
+            .get_or_init(|| {
+                Embedder::load(&dir)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(Error::Embedding)
+    }
+
+    fn load(dir: &Path) -> Result<Embedder> {
+        if !available(dir) {
+            return Err(Error::ModelMissing { dir: dir.into() });
+        }
+        let environment = ort::init_from(dir.join(RUNTIME))
+            .map_err(embedding_error)?
+            .with_name("rapporteur")
+            .build()
+            .map_err(embedding_error)?;
+        let mut tokenizer = Tokenizer::from_file(dir.join(TOKENIZER)).map_err(embedding_error)?;
+        // The packaged tokenizer pads every text to 128; pad to the batch instead
+        // and truncate at the model's own limit.
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
+            .map_err(embedding_error)?
+            .with_padding(Some(PaddingParams {
+                strategy: PaddingStrategy::BatchLongest,
+                ..Default::default()
+            }));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        Ok(Embedder {
+            tokenizer,
+            model: dir.join(MODEL),
+            sessions: (0..cores).map(|_| OnceLock::new()).collect(),
+            _environment: environment,
+            cache: Mutex::new(LruCache::new(
+                NonZeroUsize::new(QUERY_CACHE).unwrap_or(NonZeroUsize::MIN),
+            )),
+            cache_hits: AtomicU64::new(0),
+        })
+    }
+
+    fn session(&self, i: usize) -> Result<&Mutex<Session>> {
+        self.sessions[i % self.sessions.len()]
+            .get_or_init(|| {
+                let build = || -> std::result::Result<Session, ort::Error> {
+                    let mut builder = Session::builder(&self._environment)?
+                        .with_optimization_level(GraphOptimizationLevel::Level3)
+                        .and_then(|b| b.with_intra_threads(1))
+                        .and_then(|b| b.with_inter_threads(1))
+                        .map_err(ort::Error::<()>::from)?;
+                    builder.commit_from_file(&self.model)
+                };
+                build().map(Mutex::new).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| Error::Embedding(e.clone()))
+    }
+
+    /// Embeds up to a batch of texts with session `slot`.
+    fn embed_batch(&self, slot: usize, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(embedding_error)?;
+        let batch = encodings.len();
+        let seq = encodings.first().map_or(0, |e| e.get_ids().len());
+        let mut ids = Vec::with_capacity(batch * seq);
+        let mut mask = Vec::with_capacity(batch * seq);
+        let mut types = Vec::with_capacity(batch * seq);
+        for e in &encodings {
+            ids.extend(e.get_ids().iter().map(|&x| i64::from(x)));
+            mask.extend(e.get_attention_mask().iter().map(|&x| i64::from(x)));
+            types.extend(e.get_type_ids().iter().map(|&x| i64::from(x)));
+        }
+        let shape = [batch as i64, seq as i64];
+        let tensor = |v: Vec<i64>| Tensor::from_array((shape, v)).map_err(embedding_error);
+        let inputs = ort::inputs![
+            "input_ids" => tensor(ids)?,
+            "attention_mask" => tensor(mask.clone())?,
+            "token_type_ids" => tensor(types)?,
+        ];
+        let mut session = self
+            .session(slot)?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let outputs = session.run(inputs).map_err(embedding_error)?;
+        let (_, hidden) = outputs["last_hidden_state"]
+            .try_extract_tensor::<f32>()
+            .map_err(embedding_error)?;
+        if hidden.len() != batch * seq * DIM {
+            return Err(Error::Embedding(format!(
+                "the model answered {} numbers for {batch}x{seq} tokens; expected width {DIM}",
+                hidden.len()
+            )));
+        }
+        Ok(mean_pool(hidden, &mask, batch, seq))
+    }
+
+    /// Embeds many texts, in batches spread over every core. `progress` hears
+    /// how many texts are done after each batch.
+    pub fn embed(
+        &self,
+        texts: &[&str],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Vec<f32>>> {
+        let batches: Vec<&[&str]> = texts.chunks(BATCH).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let workers = self.sessions.len().min(batches.len()).max(1);
+        let mut results: Vec<Option<Result<Vec<Vec<f32>>>>> =
+            (0..batches.len()).map(|_| None).collect();
+        let slots: Vec<Mutex<&mut Option<Result<Vec<Vec<f32>>>>>> =
+            results.iter_mut().map(Mutex::new).collect();
+        std::thread::scope(|scope| {
+            for worker in 0..workers {
+                let (batches, next, done, slots) = (&batches, &next, &done, &slots);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(batch) = batches.get(i) else { break };
+                        let result = self.embed_batch(worker, batch);
+                        let failed = result.is_err();
+                        **slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                        progress(done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len());
+                        if failed {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        drop(slots);
+        let mut out = Vec::with_capacity(texts.len());
+        for r in results {
+            match r {
+                Some(Ok(vectors)) => out.extend(vectors),
+                Some(Err(e)) => return Err(e),
+                None => return Err(Error::Embedding("a batch was not embedded".into())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A query's vector, from the LRU cache when the same text was asked before.
+    pub fn query(&self, text: &str) -> Result<Vector> {
+        let key = text.trim().to_lowercase();
+        if let Some(v) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(v.clone());
+        }
+        let vector: Vector = self
+            .embed_batch(0, &[key.as_str()])?
+            .pop()
+            .ok_or_else(|| Error::Embedding("no vector for the query".into()))?
+            .into();
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(key, vector.clone());
+        Ok(vector)
+    }
+
+    /// Queries answered from the cache so far.
+    pub fn cache_hits(&self) -> u64 {
+        self.cache_hits.load(Ordering::Relaxed)
+    }
+}
+
+/// Mean of the token vectors the attention mask keeps, scaled to unit length.
+/// `hidden` is [batch, seq, DIM], `mask` [batch, seq].
+pub fn mean_pool(hidden: &[f32], mask: &[i64], batch: usize, seq: usize) -> Vec<Vec<f32>> {
+    (0..batch)
+        .map(|i| {
+            let mut v = vec![0f32; DIM];
+            let mut tokens = 0f32;
+            for t in 0..seq {
+                if mask[i * seq + t] == 0 {
+                    continue;
+                }
+                tokens += 1.0;
+                let row = &hidden[(i * seq + t) * DIM..(i * seq + t + 1) * DIM];
+                v.iter_mut().zip(row).for_each(|(a, x)| *a += x);
+            }
+            let tokens = tokens.max(1e-9);
+            v.iter_mut().for_each(|a| *a /= tokens);
+            normalise(&mut v);
+            v
+        })
+        .collect()
+}
+
+pub fn normalise(v: &mut [f32]) {
+    let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|a| *a /= norm);
+}
+
+/// Cosine of two unit vectors.
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight lanes the compiler turns into SIMD.
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Vector to bytes (little-endian f32) for the index, and back.
+pub fn to_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+pub fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
+    (bytes.len() == DIM * 4).then(|| {
+        bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_pooling_ignores_padding_and_normalises() {
+        // Two texts, three positions; the second text's last position is padding.
+        let mut hidden = vec![0f32; 2 * 3 * DIM];
+        for t in 0..3 {
+            hidden[t * DIM] = 1.0 + t as f32; // text 0: dim 0 = 1, 2, 3
+            hidden[(3 + t) * DIM + 1] = 2.0; // text 1: dim 1 = 2, 2, (pad 2)
+        }
+        hidden[(3 + 2) * DIM + 2] = 100.0; // padding that must not count
+        let pooled = mean_pool(&hidden, &[1, 1, 1, 1, 1, 0], 2, 3);
+        assert!((pooled[0][0] - 1.0).abs() < 1e-6);
+        assert!((pooled[1][1] - 1.0).abs() < 1e-6);
+        assert_eq!(pooled[1][2], 0.0);
+        for v in &pooled {
+            assert!((dot(v, v) - 1.0).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn vectors_round_trip_through_bytes() {
+        let v: Vec<f32> = (0..DIM).map(|i| i as f32 / 7.0).collect();
+        assert_eq!(from_bytes(&to_bytes(&v)).unwrap(), v);
+        assert!(from_bytes(&[0, 1, 2]).is_none());
+    }
+}
