@@ -104,6 +104,23 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Paragraphs most like one paragraph by meaning (`DOC#NUMBER`), in other meetings.
+    Similar {
+        reference: String,
+        #[command(flatten)]
+        filters: FilterArgs,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Include paragraphs of the same document.
+        #[arg(long)]
+        same_document: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Color,
+        #[command(flatten)]
+        index: IndexArg,
+    },
     /// Serve the search page and the JSON API (ingests corpus/ first if the index is empty).
     Serve {
         /// Address to listen on; loopback by default, port 0 picks a free one.
@@ -182,9 +199,15 @@ pub struct FilterArgs {
     pub from: Option<String>,
     #[arg(long)]
     pub to: Option<String>,
-    /// keyword (semantic and hybrid need the embedding model)
+    /// Sustainable Development Goal: 13, "climate action" (repeatable).
+    #[arg(long)]
+    pub sdg: Vec<String>,
+    /// keyword (the report's words), semantic (meaning) or hybrid (both; the default).
     #[arg(long)]
     pub mode: Option<String>,
+    /// Hybrid: weight of meaning against words, 0 to 1 (default 0.5).
+    #[arg(long)]
+    pub semantic_ratio: Option<f32>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -222,9 +245,11 @@ impl FilterArgs {
             topic: self.topic.clone(),
             doc: self.doc.clone(),
             year: self.year.clone(),
+            sdg: self.sdg.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
             mode: self.mode.clone(),
+            semantic_ratio: self.semantic_ratio,
             sort,
             limit,
             offset,
@@ -347,6 +372,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.shutdown_timeout(std::time::Duration::from_secs(5));
             served?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Similar {
+            reference,
+            filters,
+            limit,
+            same_document,
+            json,
+            color,
+            index,
+        } => {
+            let (doc, number) = reference.rsplit_once('#').ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{reference}` is not a paragraph reference like neaspec-som22-report#24"
+                )
+            })?;
+            let searcher = Searcher::open(&index.index)?;
+            let request = filters.request("", limit.min(100), 0, Sort::Relevance);
+            let similar = searcher.similar(doc, number, &request, same_document)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&similar)?);
+            } else {
+                output::print_similar(&similar, use_color(color));
+            }
+            Ok(if similar.hits.is_empty() {
+                ExitCode::from(NO_HITS)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Bench {
             queries,

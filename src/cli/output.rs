@@ -15,7 +15,9 @@ macro_rules! println {
 }
 
 use rapporteur::model::Document;
-use rapporteur::search::{Hit, Outline, ParagraphView, SearchResponse, SpeakerCount};
+use rapporteur::search::{
+    Hit, Outline, ParagraphView, SearchResponse, SimilarResponse, SpeakerCount,
+};
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -86,9 +88,9 @@ fn highlighted(text: &str, ranges: &[[usize; 2]], style: &Style) -> String {
 
 fn print_hit(hit: &Hit, style: &Style) {
     let agenda = match (&hit.agenda_item, &hit.agenda_title) {
-        (Some(code), Some(title)) => format!("agenda {code} {title}"),
-        (Some(code), None) => format!("agenda {code}"),
-        _ => "no agenda item".into(),
+        (Some(code), Some(title)) => format!(" · agenda {code} {title}"),
+        (Some(code), None) => format!(" · agenda {code}"),
+        _ => String::new(),
     };
     println!(
         "{}  {}",
@@ -96,7 +98,7 @@ fn print_hit(hit: &Hit, style: &Style) {
         style.paint(
             DIM,
             &format!(
-                "{} · {} · {agenda}",
+                "{} · {}{agenda}",
                 hit.meeting.as_deref().unwrap_or("-"),
                 hit.date.as_deref().unwrap_or("-")
             )
@@ -122,11 +124,18 @@ pub fn print_search(r: &SearchResponse, color: bool) {
         print_hit(hit, &style);
     }
     let shown = r.hits.len();
-    println!("{} of {} paragraphs in {:.1} ms", shown, r.total, r.took_ms);
+    println!(
+        "{} of {} paragraphs in {:.1} ms ({:?})",
+        shown, r.total, r.took_ms, r.mode
+    );
+    if let Some(notice) = &r.notice {
+        println!("{}", style.paint(DIM, &format!("note: {notice}")));
+    }
     let facets = [
         ("speaker", &r.facets.speaker),
         ("agenda item", &r.facets.agenda_item),
         ("topic", &r.facets.topic),
+        ("SDG", &r.facets.sdg),
         ("document", &r.facets.document),
         ("year", &r.facets.year),
     ];
@@ -141,6 +150,19 @@ pub fn print_search(r: &SearchResponse, color: bool) {
             .collect();
         println!("{}: {}", style.paint(BOLD, name), list.join(", "));
     }
+}
+
+pub fn print_similar(r: &SimilarResponse, color: bool) {
+    let style = Style { color };
+    for hit in &r.hits {
+        print_hit(hit, &style);
+    }
+    println!(
+        "{} paragraphs like {} in {:.1} ms",
+        r.hits.len(),
+        r.id,
+        r.took_ms
+    );
 }
 
 pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {

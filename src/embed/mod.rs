@@ -31,6 +31,10 @@ const MODEL: &str = "all-MiniLM-L6-v2/model.onnx";
 const TOKENIZER: &str = "all-MiniLM-L6-v2/tokenizer.json";
 const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
 
+/// Names how texts are turned into vectors; part of each stored vector's key,
+/// so a change here re-embeds instead of mixing old and new vectors.
+pub const VERSION: &str = "all-MiniLM-L6-v2 int8 onnx; mean pooling; acronyms spelled out; v1";
+
 /// A unit vector of [`DIM`] numbers.
 pub type Vector = Arc<[f32]>;
 
@@ -149,9 +153,10 @@ impl Embedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
+        let prepared: Vec<String> = texts.iter().map(|t| self.spell_acronyms(t)).collect();
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(prepared, true)
             .map_err(embedding_error)?;
         let batch = encodings.len();
         let seq = encodings.first().map_or(0, |e| e.get_ids().len());
@@ -185,6 +190,50 @@ impl Embedder {
             )));
         }
         Ok(mean_pool(hidden, &mask, batch, seq))
+    }
+
+    /// The model reads lower case, so an acronym that spells a word ("CAT", the
+    /// Convention against Torture; "WHO") would mean the animal or the pronoun:
+    /// such acronyms are spelled out letter by letter ("C.A.T."). Text set in
+    /// capitals throughout (a heading) is left as it is.
+    fn spell_acronyms(&self, text: &str) -> String {
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .collect();
+        let capitals = words
+            .iter()
+            .filter(|w| w.chars().all(|c| !c.is_lowercase()))
+            .count();
+        if capitals * 2 > words.len() {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            let acronym = (2..=6).contains(&word.len())
+                && word.chars().all(|c| c.is_ascii_uppercase())
+                && self.tokenizer.token_to_id(&word.to_lowercase()).is_some();
+            if acronym {
+                for c in word.chars() {
+                    out.push(c);
+                    out.push('.');
+                }
+            } else {
+                out.push_str(word);
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
     }
 
     /// Embeds many texts, in batches spread over every core. `progress` hears
@@ -234,7 +283,7 @@ impl Embedder {
 
     /// A query's vector, from the LRU cache when the same text was asked before.
     pub fn query(&self, text: &str) -> Result<Vector> {
-        let key = text.trim().to_lowercase();
+        let key = text.trim().to_owned();
         if let Some(v) = self
             .cache
             .lock()
@@ -254,6 +303,35 @@ impl Embedder {
             .unwrap_or_else(|e| e.into_inner())
             .put(key, vector.clone());
         Ok(vector)
+    }
+
+    /// Vectors of short texts (sentences to highlight), through the same cache.
+    pub fn embed_cached(&self, texts: &[&str]) -> Result<Vec<Vector>> {
+        let mut out: Vec<Option<Vector>> = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            texts.iter().map(|t| cache.get(*t).cloned()).collect()
+        };
+        let missing: Vec<&str> = texts
+            .iter()
+            .zip(&out)
+            .filter(|(_, v)| v.is_none())
+            .map(|(t, _)| *t)
+            .collect();
+        if !missing.is_empty() {
+            let vectors = self.embed(&missing, &|_| {})?;
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut fresh = missing.iter().zip(vectors);
+            for slot in out.iter_mut().filter(|v| v.is_none()) {
+                if let Some((text, v)) = fresh.next() {
+                    let v: Vector = v.into();
+                    cache.put((*text).to_owned(), v.clone());
+                    *slot = Some(v);
+                }
+            }
+        }
+        out.into_iter()
+            .map(|v| v.ok_or_else(|| Error::Embedding("a sentence was not embedded".into())))
+            .collect()
     }
 
     /// Queries answered from the cache so far.

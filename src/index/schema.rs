@@ -49,6 +49,8 @@ pub struct Fields {
     pub vector: Field,
     /// [`content_hash`] of the embedded text: unchanged text reuses its vector.
     pub vector_hash: Field,
+    /// Words in the embedded text: very short texts get less trust by meaning.
+    pub words: Field,
     /// Sustainable Development Goals by meaning.
     pub sdg: Field,
 }
@@ -83,6 +85,7 @@ pub fn build() -> (Schema, Fields) {
         summary: b.add_text_field("summary", STORED),
         vector: b.add_bytes_field("vector", FAST),
         vector_hash: b.add_u64_field("vector_hash", FAST),
+        words: b.add_u64_field("words", FAST),
         sdg: b.add_facet_field("sdg", facet),
     };
     (b.build(), fields)
@@ -112,6 +115,7 @@ impl Fields {
             summary: f("summary")?,
             vector: f("vector")?,
             vector_hash: f("vector_hash")?,
+            words: f("words")?,
             sdg: f("sdg")?,
         })
     }

@@ -294,7 +294,7 @@ impl Embedding {
         let mut seen = HashSet::new();
         for doc in docs.iter() {
             for text in embedded_texts(doc) {
-                let hash = content_hash(text);
+                let hash = vector_key(text);
                 if self.known.contains_key(&hash) {
                     report.reused_vectors += 1;
                 } else if seen.insert(hash) {
@@ -310,12 +310,12 @@ impl Embedding {
                 .embed(&wanted, &|done| progress.embedding(done, total))?;
             report.embedded += total;
             for (text, v) in wanted.iter().zip(vectors) {
-                self.known.insert(content_hash(text), v.into());
+                self.known.insert(vector_key(text), v.into());
             }
         }
         for doc in docs.iter_mut() {
             for p in doc.paragraphs.iter_mut() {
-                if let Some(v) = self.known.get(&content_hash(&p.text)) {
+                if let Some(v) = self.known.get(&vector_key(&p.text)) {
                     p.sdgs = self.goals.of(v);
                 }
             }
@@ -324,16 +324,22 @@ impl Embedding {
     }
 }
 
+/// A text's vector key: its content and how it was embedded.
+fn vector_key(text: &str) -> u64 {
+    content_hash(&format!("{}\n{text}", crate::embed::VERSION))
+}
+
 fn add_vector(
     record: &mut TantivyDocument,
     f: &Fields,
     text: &str,
     vectors: Option<&HashMap<u64, Vector>>,
 ) {
-    let hash = content_hash(text);
+    let hash = vector_key(text);
     if let Some(v) = vectors.and_then(|known| known.get(&hash)) {
         record.add_bytes(f.vector, &to_bytes(v));
         record.add_u64(f.vector_hash, hash);
+        record.add_u64(f.words, text.split_whitespace().count() as u64);
     }
 }
 

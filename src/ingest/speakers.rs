@@ -12,6 +12,7 @@ use crate::model::{Speaker, SpeakerKind};
 
 const COUNTRIES_TSV: &str = include_str!("countries.tsv");
 const ORGANIZATIONS_TSV: &str = include_str!("organizations.tsv");
+const CAPITALS_TSV: &str = include_str!("capitals.tsv");
 
 /// A speaker name found in text.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,10 @@ pub struct Gazetteer {
     speakers: Vec<Speaker>,
     /// Lower-cased alias, name or code → speaker index, for resolving user input.
     lookup: HashMap<String, usize>,
+    /// Lower-cased capital → speaker index ("Seoul" for the Republic of Korea).
+    capitals: HashMap<String, usize>,
+    /// Acronyms a speaker goes by ("ROK"), per speaker index.
+    acronyms: Vec<Vec<String>>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -87,11 +92,34 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(aliases.iter().map(|(a, _)| a.as_str()))
             .expect("the alias tables build a valid automaton");
+        let mut acronyms = vec![Vec::new(); speakers.len()];
+        for (alias, index) in &aliases {
+            if (2..=5).contains(&alias.len()) && alias.chars().all(|c| c.is_ascii_uppercase()) {
+                acronyms[*index].push(alias.clone());
+            }
+        }
+        let mut capitals = HashMap::new();
+        for line in CAPITALS_TSV.lines() {
+            let Some((code, names)) = line.split_once('\t') else {
+                continue;
+            };
+            let Some(index) = speakers
+                .iter()
+                .position(|s| s.code.as_deref() == Some(code))
+            else {
+                continue;
+            };
+            for name in names.split('|') {
+                capitals.insert(name.trim().to_lowercase(), index);
+            }
+        }
         Gazetteer {
             matcher,
             patterns: aliases.iter().map(|(_, i)| *i).collect(),
             speakers,
             lookup,
+            capitals,
+            acronyms,
         }
     }
 
@@ -114,6 +142,25 @@ impl Gazetteer {
         let key = key.strip_prefix("the ").unwrap_or(&key);
         let key = key.trim_end_matches("'s").trim_end_matches("’s");
         self.lookup.get(key).map(|&i| &self.speakers[i])
+    }
+
+    /// The ways records name a speaker: its canonical name and its acronyms.
+    pub fn forms(&self, name: &str) -> Vec<String> {
+        let Some(&i) = self.lookup.get(&name.to_lowercase()) else {
+            return vec![name.to_owned()];
+        };
+        std::iter::once(self.speakers[i].name.clone())
+            .chain(self.acronyms[i].iter().cloned())
+            .collect()
+    }
+
+    /// The State whose capital this is, as diplomatic usage says "Seoul" for the
+    /// Government of the Republic of Korea. For questions only: in reports a
+    /// capital is usually a place ("the workshop in Seoul").
+    pub fn resolve_capital(&self, name: &str) -> Option<&Speaker> {
+        let key = name.trim().to_lowercase();
+        let key = key.trim_end_matches("'s").trim_end_matches("’s");
+        self.capitals.get(key).map(|&i| &self.speakers[i])
     }
 
     /// The longest speaker name at the start of `text`, with its length in bytes.

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur};
 use tantivy::schema::{Field, Value};
 
 use super::facets::SegmentNames;
 use super::term;
+use super::vector::VectorStore;
 use crate::error::Result;
 use crate::index::Fields;
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT};
@@ -27,6 +28,9 @@ pub struct Catalog {
     /// speaker counts can then ride on the paragraph pass.
     pub separate_statements: bool,
     facet_names: HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>,
+    pub vectors: VectorStore,
+    /// Paragraphs ingested with --no-embed: semantic search cannot reach them.
+    pub paragraphs_without_vectors: usize,
 }
 
 impl Catalog {
@@ -67,6 +71,17 @@ impl Catalog {
             topics: topics.into_iter().collect(),
             separate_statements,
             facet_names: super::facets::load_names(searcher, f)?,
+            vectors: VectorStore::load(searcher, f)?,
+            paragraphs_without_vectors: searcher.search(
+                &BooleanQuery::new(vec![
+                    (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
+                    (
+                        Occur::MustNot,
+                        Box::new(ExistsQuery::new("vector_hash".into(), false)),
+                    ),
+                ]),
+                &Count,
+            )?,
         })
     }
 

@@ -49,6 +49,7 @@ pub fn specs(f: &Fields) -> Vec<Spec> {
         spec(f.topic, FilterKind::Topic, false),
         spec(f.document, FilterKind::Document, false),
         spec(f.year, FilterKind::Year, false),
+        spec(f.sdg, FilterKind::Sdg, false),
     ]
 }
 
@@ -278,6 +279,8 @@ pub fn assign(facets: &mut Facets, f: &Fields, spec: &Spec, counts: Vec<FacetCou
         &mut facets.topic
     } else if spec.field == f.document {
         &mut facets.document
+    } else if spec.field == f.sdg {
+        &mut facets.sdg
     } else {
         &mut facets.year
     };

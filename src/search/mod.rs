@@ -5,8 +5,10 @@
 pub mod catalog;
 pub mod collect;
 pub mod facets;
+pub mod fusion;
 pub mod highlight;
 pub mod query;
+pub mod vector;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -18,6 +20,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, TantivyDocument, Term};
 
+use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::index::schema::{
     KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
@@ -43,26 +46,34 @@ pub enum Sort {
     Date,
 }
 
+/// How hits are found: by the report's words (BM25), by meaning (embeddings),
+/// or both fused, the default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    #[default]
     Keyword,
+    Semantic,
+    #[default]
+    Hybrid,
 }
 
 impl Mode {
     pub fn parse(s: &str) -> Result<Mode> {
-        match s {
+        match s.trim().to_lowercase().as_str() {
             "keyword" => Ok(Mode::Keyword),
-            "semantic" | "hybrid" => Err(Error::Invalid(format!(
-                "mode `{s}` needs the embedding model, which this build does not include yet; use mode=keyword"
-            ))),
+            "semantic" => Ok(Mode::Semantic),
+            "hybrid" => Ok(Mode::Hybrid),
             other => Err(Error::Invalid(format!(
-                "unknown mode `{other}`: use keyword"
+                "unknown mode `{other}`: use keyword, semantic or hybrid"
             ))),
         }
     }
 }
+
+/// Weight of meaning against words in hybrid search (0: keyword only, 1: semantic only).
+pub const DEFAULT_SEMANTIC_RATIO: f32 = 0.5;
+/// Nearest paragraphs considered by semantic and hybrid search.
+const SEMANTIC_CANDIDATES: usize = 100;
 
 /// One search, as the CLI flags and the API parameters give it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,9 +85,14 @@ pub struct SearchRequest {
     pub topic: Vec<String>,
     pub doc: Vec<String>,
     pub year: Vec<i32>,
+    /// Sustainable Development Goals: 13, "sdg13", "climate action".
+    pub sdg: Vec<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// keyword, semantic or hybrid (the default).
     pub mode: Option<String>,
+    /// Hybrid only: weight of meaning, 0 to 1.
+    pub semantic_ratio: Option<f32>,
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
@@ -91,9 +107,11 @@ impl Default for SearchRequest {
             topic: Vec::new(),
             doc: Vec::new(),
             year: Vec::new(),
+            sdg: Vec::new(),
             from: None,
             to: None,
             mode: None,
+            semantic_ratio: None,
             sort: Sort::Relevance,
             limit: 10,
             offset: 0,
@@ -110,7 +128,8 @@ impl SearchRequest {
     }
 
     /// Checks the bounds and merges the query's own filters with the explicit ones.
-    pub fn interpret(&self) -> Result<(Interpreted, Mode)> {
+    /// The mode is None where the request leaves it to the default.
+    pub fn interpret(&self) -> Result<(Interpreted, Option<Mode>)> {
         if self.limit > MAX_LIMIT {
             return Err(Error::Invalid(format!(
                 "limit {} is over the maximum of {MAX_LIMIT}",
@@ -123,7 +142,14 @@ impl SearchRequest {
                 self.offset
             )));
         }
-        let mode = Mode::parse(self.mode.as_deref().unwrap_or("keyword"))?;
+        let mode = self.mode.as_deref().map(Mode::parse).transpose()?;
+        if let Some(r) = self.semantic_ratio
+            && !(0.0..=1.0).contains(&r)
+        {
+            return Err(Error::Invalid(format!(
+                "semantic_ratio {r} is outside 0 to 1"
+            )));
+        }
         let mut i = query::interpret(&self.q)?;
         for s in &self.speaker {
             query::add_filter(&mut i, "speaker", s)?;
@@ -139,6 +165,9 @@ impl SearchRequest {
         }
         for y in &self.year {
             query::add_filter(&mut i, "year", &y.to_string())?;
+        }
+        for g in &self.sdg {
+            query::add_filter(&mut i, "sdg", g)?;
         }
         if let Some(f) = &self.from {
             query::add_filter(&mut i, "from", f)?;
@@ -189,6 +218,9 @@ pub struct Facets {
     pub topic: Vec<FacetCount>,
     pub document: Vec<FacetCount>,
     pub year: Vec<FacetCount>,
+    /// Sustainable Development Goals, by meaning.
+    #[serde(default)]
+    pub sdg: Vec<FacetCount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -196,10 +228,59 @@ pub struct SearchResponse {
     pub query: String,
     pub interpreted: Interpreted,
     pub mode: Mode,
+    /// Why the answer is not what was asked (semantic search unavailable, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+}
+
+/// Paragraphs like one paragraph, by meaning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SimilarResponse {
+    /// The paragraph compared with.
+    pub id: String,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+}
+
+/// The mode a search runs in, and a notice where it is not the one asked for.
+fn mode_for(
+    asked: Option<Mode>,
+    catalog: &Catalog,
+    has_text: bool,
+) -> Result<(Mode, Option<String>)> {
+    let wanted = asked.unwrap_or_default();
+    // Without words there is nothing to mean: filters alone browse by keyword.
+    if wanted == Mode::Keyword || !has_text {
+        return Ok((Mode::Keyword, None));
+    }
+    let unavailable = if catalog.vectors.is_empty() {
+        Some(Error::Invalid(
+            "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword".into(),
+        ))
+    } else if !crate::embed::available(&crate::embed::models_dir()) {
+        Some(Error::ModelMissing {
+            dir: crate::embed::models_dir(),
+        })
+    } else {
+        None
+    };
+    match (unavailable, asked) {
+        (Some(e), Some(_)) => Err(e),
+        (Some(e), None) => Ok((Mode::Keyword, Some(format!("{e}; answered by keyword")))),
+        (None, _) => Ok((
+            wanted,
+            (catalog.paragraphs_without_vectors > 0).then(|| {
+                format!(
+                    "{} paragraphs were ingested with --no-embed: search by meaning does not reach them",
+                    catalog.paragraphs_without_vectors
+                )
+            }),
+        )),
+    }
 }
 
 /// A paragraph with its place in the meeting: the permalink target.
@@ -271,11 +352,12 @@ impl Searcher {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let (interpreted, mode) = request.interpret()?;
+        let (interpreted, asked) = request.interpret()?;
         let searcher = self.index.reader.searcher();
         let catalog = self.catalog(&searcher)?;
         let f = &self.index.fields;
-        let text_query = self.text_query(&interpreted.text)?;
+        let keyword_text = query::keyword_text(&interpreted);
+        let text_query = self.text_query(&keyword_text)?;
         let by_speaker = !interpreted.speakers.is_empty();
         let kind = if by_speaker {
             KIND_STATEMENT
@@ -283,17 +365,47 @@ impl Searcher {
             KIND_PARAGRAPH
         };
         let filters = Filters::new(&interpreted, &catalog, f)?;
-        let main = combine(kind, f, text_query.as_deref(), filters.all(None));
+        let (mode, notice) = mode_for(asked, &catalog, text_query.is_some())?;
+        let wordings = query::meaning_wordings(&interpreted);
         let wanted = request.offset + request.limit;
+
+        // Meaning first: the nearest paragraphs among those the filters allow.
+        let semantic = if mode == Mode::Keyword {
+            Vec::new()
+        } else {
+            let embedder = Embedder::shared()?;
+            let vectors = wordings
+                .iter()
+                .map(|w| embedder.query(w))
+                .collect::<Result<Vec<_>>>()?;
+            let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
+            let allowed = combine(kind, f, None, filters.all(None));
+            catalog.vectors.search(
+                &searcher,
+                &*allowed,
+                &queries,
+                SEMANTIC_CANDIDATES.max(wanted),
+                None,
+            )?
+        };
+        let matching: Option<Box<dyn Query>> = match mode {
+            Mode::Keyword => text_query.as_ref().map(|q| q.box_clone()),
+            Mode::Semantic => Some(fusion::paragraphs_query(f, &semantic)),
+            Mode::Hybrid => Some(fusion::either(
+                text_query.as_deref(),
+                fusion::paragraphs_query(f, &semantic),
+            )),
+        };
+        let main = combine(kind, f, matching.as_deref(), filters.all(None));
 
         // One pass: the ranking, the total, and every facet whose query is the main one.
         let specs = facets::specs(f);
         let mut multi = MultiCollector::new();
-        let grouped = by_speaker || request.sort == Sort::Date;
-        let top_handle = (!grouped)
-            .then(|| multi.add_collector(TopDocs::with_limit(wanted.max(1)).order_by_score()));
-        let count_handle = (!grouped).then(|| multi.add_collector(Count));
-        let matches_handle = grouped.then(|| multi.add_collector(collect::Matches));
+        let fast = mode == Mode::Keyword && !by_speaker && request.sort != Sort::Date;
+        let top_handle =
+            fast.then(|| multi.add_collector(TopDocs::with_limit(wanted.max(1)).order_by_score()));
+        let count_handle = fast.then(|| multi.add_collector(Count));
+        let matches_handle = (!fast).then(|| multi.add_collector(collect::Matches));
         let mut pending = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if spec.rides_on_main(kind, &filters, &catalog) {
@@ -318,10 +430,58 @@ impl Searcher {
                 (total, page)
             }
             (_, _, Some(matches)) => {
-                let groups =
-                    collect::group(matches.extract(&mut fruits), request.sort == Sort::Date);
-                let total = groups.len();
-                let page = groups
+                // Keyword scores are BM25; the semantic clause scores nothing.
+                let keyword: Vec<collect::Match> = matches
+                    .extract(&mut fruits)
+                    .into_iter()
+                    .filter(|m| mode == Mode::Keyword || m.score > 0.0)
+                    .collect();
+                let keyword = collect::group(keyword, false);
+                let mut ranked = match mode {
+                    Mode::Keyword => keyword,
+                    Mode::Semantic => semantic,
+                    Mode::Hybrid => {
+                        let exact = if fusion::names_something(&request.q, &interpreted.text) {
+                            Some(self.exact_matches(
+                                &searcher,
+                                &interpreted.text,
+                                kind,
+                                &filters,
+                            )?)
+                        } else {
+                            None
+                        };
+                        // Meilisearch's "words" rule: a paragraph with more of the
+                        // query's words is a better keyword match.
+                        let coverage = self.term_coverage(&searcher, &interpreted, kind)?;
+                        let best = keyword
+                            .iter()
+                            .map(|g| g.score)
+                            .fold(0f32, f32::max)
+                            .max(1e-6);
+                        let keyword: Vec<collect::Group> = keyword
+                            .into_iter()
+                            .map(|mut g| {
+                                let words = coverage
+                                    .as_ref()
+                                    .map_or(1.0, |c| c.get(&g.para).copied().unwrap_or(0.0));
+                                g.score = g.score / best * words * words;
+                                g
+                            })
+                            .collect();
+                        fusion::fuse(
+                            &keyword,
+                            &semantic,
+                            request.semantic_ratio.unwrap_or(DEFAULT_SEMANTIC_RATIO),
+                            exact.as_ref(),
+                        )
+                    }
+                };
+                if request.sort == Sort::Date {
+                    ranked.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
+                }
+                let total = ranked.len();
+                let page = ranked
                     .into_iter()
                     .skip(request.offset)
                     .take(request.limit)
@@ -351,13 +511,13 @@ impl Searcher {
                 f,
                 spec,
                 kind,
-                text_query.as_deref(),
+                matching.as_deref(),
                 &filters,
             )?;
             facets::assign(&mut facet_counts, f, spec, counts);
         }
 
-        let terms = highlight::query_terms(&self.index.index, f.text, &interpreted.text)?;
+        let terms = highlight::query_terms(&self.index.index, f.text, &keyword_text)?;
         let analyzer = highlight::analyzer(&self.index.index, f.text)?;
         let mut hits = Vec::with_capacity(page.len());
         for ranked in page {
@@ -365,14 +525,143 @@ impl Searcher {
                 hits.push(hit);
             }
         }
+        if mode != Mode::Keyword {
+            highlight::by_meaning(&mut hits, &wordings[0])?;
+        }
         Ok(SearchResponse {
             query: request.q.clone(),
             interpreted,
             mode,
+            notice,
             total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets: facet_counts,
+        })
+    }
+
+    /// For each paragraph, the share of the query's words (stems, and the
+    /// agents' names as one more) it contains; None for a one-word query.
+    fn term_coverage(
+        &self,
+        searcher: &tantivy::Searcher,
+        interpreted: &Interpreted,
+        kind: &str,
+    ) -> Result<Option<std::collections::HashMap<u64, f32>>> {
+        let f = &self.index.fields;
+        let mut parts: Vec<Box<dyn Query>> =
+            highlight::query_terms(&self.index.index, f.text, &interpreted.text)?
+                .into_iter()
+                .map(|t| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.text, &t),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+        if let Some(names) = query::agent_alternatives(interpreted)
+            && let Some(q) = self.text_query(&names)?
+        {
+            parts.push(q);
+        }
+        if parts.len() < 2 {
+            return Ok(None);
+        }
+        let share = 1.0 / parts.len() as f32;
+        let mut found: std::collections::HashMap<u64, f32> = Default::default();
+        for part in parts {
+            let q = BooleanQuery::new(vec![(Occur::Must, term(f.kind, kind)), (Occur::Must, part)]);
+            let paras: HashSet<u64> = searcher
+                .search(&q, &collect::Matches)?
+                .into_iter()
+                .map(|m| m.para)
+                .collect();
+            for p in paras {
+                *found.entry(p).or_default() += share;
+            }
+        }
+        Ok(Some(found))
+    }
+
+    /// Paragraphs that contain every word of the query (or its phrases): the
+    /// exact matches hybrid search keeps first when the query names something.
+    fn exact_matches(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        kind: &str,
+        filters: &Filters,
+    ) -> Result<HashSet<u64>> {
+        let mut parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
+        parser.set_conjunction_by_default();
+        let Ok(strict) = parser.parse_query(text) else {
+            return Ok(HashSet::new());
+        };
+        let q = combine(kind, &self.index.fields, Some(&*strict), filters.all(None));
+        Ok(searcher
+            .search(&*q, &collect::Matches)?
+            .into_iter()
+            .map(|m| m.para)
+            .collect())
+    }
+
+    /// Paragraphs most like `doc#number` by meaning, in other documents unless
+    /// `same_document`; the request's filters apply, its text is ignored.
+    pub fn similar(
+        &self,
+        doc_ref: &str,
+        number: &str,
+        request: &SearchRequest,
+        same_document: bool,
+    ) -> Result<SimilarResponse> {
+        let started = Instant::now();
+        let (interpreted, _) = request.interpret()?;
+        let doc = self.resolve_document(doc_ref)?;
+        let key = format!("{}#{number}", doc.id);
+        let searcher = self.index.reader.searcher();
+        let catalog = self.catalog(&searcher)?;
+        let f = &self.index.fields;
+        let address = self
+            .paragraph_address(&searcher, paragraph_id(&key))?
+            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+        let vector = catalog.vectors.vector_of(address).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{key} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
+            ))
+        })?;
+        let filters = Filters::new(&interpreted, &catalog, f)?;
+        let mut allowed = filters.all(None);
+        if !same_document {
+            allowed.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, term(f.doc_id, &doc.id)),
+            ])));
+        }
+        let allowed = combine(KIND_PARAGRAPH, f, None, allowed);
+        let groups = catalog.vectors.search(
+            &searcher,
+            &*allowed,
+            &[vector],
+            request.limit.max(1) + request.offset,
+            Some(paragraph_id(&key)),
+        )?;
+        let analyzer = highlight::analyzer(&self.index.index, f.text)?;
+        let no_terms = HashSet::new();
+        let mut hits = Vec::new();
+        for g in groups.into_iter().skip(request.offset) {
+            let ranked = Ranked {
+                score: g.score,
+                at: At::Para(g.para),
+                statements: None,
+            };
+            if let Some(hit) = self.hit(&searcher, &catalog, &analyzer, &ranked, &no_terms)? {
+                hits.push(hit);
+            }
+        }
+        Ok(SimilarResponse {
+            id: key,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
         })
     }
 
@@ -755,6 +1044,7 @@ pub enum FilterKind {
     Topic,
     Document,
     Year,
+    Sdg,
     Dates,
 }
 
@@ -817,6 +1107,14 @@ impl Filters {
                 .map(|y| facet_term(f.year, &Facet::from_path([y.to_string()])))
                 .collect();
             parts.push((FilterKind::Year, any_of(q)));
+        }
+        if !i.sdgs.is_empty() {
+            let q = i
+                .sdgs
+                .iter()
+                .map(|g| facet_term(f.sdg, &Facet::from_path([g.as_str()])))
+                .collect();
+            parts.push((FilterKind::Sdg, any_of(q)));
         }
         if i.from.is_some() || i.to.is_some() {
             let from = date_number(i.from.as_deref()).unwrap_or(0);

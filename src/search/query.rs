@@ -27,13 +27,20 @@ pub struct Interpreted {
     pub topics: Vec<String>,
     pub documents: Vec<String>,
     pub years: Vec<i32>,
+    /// Speakers named as agents ("pledged by Seoul"): searched for by their
+    /// names, not as a filter, since others may report what they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agents: Vec<String>,
+    /// Sustainable Development Goals ("13 Climate action").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sdgs: Vec<String>,
     /// ISO dates, inclusive.
     pub from: Option<String>,
     pub to: Option<String>,
 }
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|from|to):(?:"([^"]*)"|(\S+))"#)
+    Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|from|to):(?:"([^"]*)"|(\S+))"#)
         .unwrap()
 });
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,6 +52,8 @@ static POSITION: LazyLock<Regex> = LazyLock::new(|| {
 static ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:the\s+)?(.+?)\s+(?:on|about|regarding|concerning)\s+(.+)$").unwrap()
 });
+static BY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(.+?)\s+by\s+(?:the\s+)?(.+)$").unwrap());
 static WHO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^who\s+(?:said|says|spoke|talked|mentioned|raised|proposed|suggested)\s+(?:about\s+|on\s+|of\s+)?(.*)$").unwrap()
 });
@@ -81,8 +90,54 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
         .trim_end_matches(['?', '.', '!'])
         .trim()
         .to_owned();
-    out.text = without_stopwords(&understand_question(&text, &mut out.speakers));
+    out.text = without_stopwords(&understand_question(
+        &text,
+        &mut out.speakers,
+        &mut out.agents,
+    ));
     Ok(out)
+}
+
+/// The words a keyword search looks for: the text, and every name of the
+/// agents it names ("money pledged (\"Republic of Korea\" OR ROK)").
+pub fn keyword_text(i: &Interpreted) -> String {
+    match agent_alternatives(i) {
+        Some(names) => format!("{} ({names})", i.text).trim().to_owned(),
+        None => i.text.clone(),
+    }
+}
+
+/// What a search by meaning embeds: the text. Agents' names are left to the
+/// keyword side (a name pulls the meaning towards every text about that State,
+/// "money pledged by the Republic of Korea" towards its human rights review);
+/// with no other words, each of their names.
+pub fn meaning_wordings(i: &Interpreted) -> Vec<String> {
+    if !i.text.trim().is_empty() || i.agents.is_empty() {
+        return vec![i.text.clone()];
+    }
+    agent_forms(i)
+}
+
+/// The agents' names as one keyword alternative: `"Republic of Korea" OR ROK`.
+pub fn agent_alternatives(i: &Interpreted) -> Option<String> {
+    let forms = agent_forms(i);
+    (!forms.is_empty()).then(|| {
+        forms
+            .iter()
+            .map(|f| {
+                if f.contains(' ') {
+                    format!("\"{f}\"")
+                } else {
+                    f.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+fn agent_forms(i: &Interpreted) -> Vec<String> {
+    i.agents.iter().flat_map(|a| gazetteer().forms(a)).collect()
 }
 
 /// Function words match nearly every paragraph and drown the ranking, so they are
@@ -145,6 +200,14 @@ pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()>
                 out.years.push(year);
             }
         }
+        "sdg" => {
+            let goal = crate::embed::sdg::resolve(value).ok_or_else(|| {
+                Error::Query(format!(
+                    "sdg `{value}` is not a Sustainable Development Goal: use 1 to 17 or a goal's name"
+                ))
+            })?;
+            push_unique(&mut out.sdgs, goal);
+        }
         "from" => out.from = Some(parse_date(value)?),
         "to" => out.to = Some(parse_date(value)?),
         other => return Err(Error::Query(format!("unknown filter `{other}`"))),
@@ -175,8 +238,15 @@ pub fn parse_date(value: &str) -> Result<String> {
 
 /// Recognises "what did X say on Y", "X's position on Y", "X on Y", "who said Y";
 /// X becomes a speaker filter when it names a speaker, and Y is what is searched.
-fn understand_question(text: &str, speakers: &mut Vec<String>) -> String {
+fn understand_question(text: &str, speakers: &mut Vec<String>, agents: &mut Vec<String>) -> String {
     if let Some(c) = WHO.captures(text) {
+        return c[1].trim().to_owned();
+    }
+    // "money pledged by Seoul": an agent at the end.
+    if let Some(c) = BY.captures(text)
+        && let Some(speaker) = resolve_speaker_phrase(&c[2])
+    {
+        push_unique(agents, speaker);
         return c[1].trim().to_owned();
     }
     for re in [&*QUESTION, &*POSITION, &*ON] {
@@ -207,7 +277,10 @@ fn resolve_speaker_phrase(phrase: &str) -> Option<String> {
         .or_else(|| phrase.strip_prefix("representative of "))
         .or_else(|| phrase.strip_prefix("the delegation of "))
         .unwrap_or(phrase);
-    gazetteer().resolve(phrase).map(|s| s.name.clone())
+    gazetteer()
+        .resolve(phrase)
+        .or_else(|| gazetteer().resolve_capital(phrase))
+        .map(|s| s.name.clone())
 }
 
 #[cfg(test)]
@@ -231,6 +304,13 @@ mod tests {
             (q.text.as_str(), q.speakers.clone()),
             ("contributions", vec!["Republic of Korea".to_owned()])
         );
+        let q = interpret("money pledged by Seoul").unwrap();
+        assert_eq!(
+            (q.text.as_str(), q.agents.clone(), q.speakers.len()),
+            ("money pledged", vec!["Republic of Korea".to_owned()], 0)
+        );
+        let q = interpret("what did Tokyo say on duplication").unwrap();
+        assert_eq!(q.speakers, ["Japan"]);
         let q = interpret("Japan on duplication").unwrap();
         assert_eq!(q.speakers, vec!["Japan".to_owned()]);
         let q = interpret("cooperation on air pollution").unwrap();

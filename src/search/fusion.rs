@@ -1,0 +1,154 @@
+//! Hybrid ranking: BM25 and cosine scores, each scaled to 0..1 within its own
+//! candidates, blended with a tunable weight. Unlike reciprocal rank fusion
+//! this keeps how much better one hit is than the next. A query that names
+//! something (a quoted phrase, a capitalised name, a number or code) keeps the
+//! paragraphs that contain all its words first: meaning must not bury them.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermSetQuery};
+
+use super::collect::Group;
+use crate::index::Fields;
+
+/// Records of the given paragraphs, scoring nothing (their rank comes from the vectors).
+pub fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
+    if groups.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    let terms = groups.iter().map(|g| Term::from_field_u64(f.para, g.para));
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermSetQuery::new(terms)),
+        0.0,
+    ))
+}
+
+/// Matches of the words or of the meaning.
+pub fn either(text: Option<&dyn Query>, meaning: Box<dyn Query>) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Should, meaning)];
+    if let Some(t) = text {
+        clauses.push((Occur::Should, t.box_clone()));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Whether a query names something that exact matches must answer: a quoted
+/// phrase, a number or code, or a capitalised word past the first.
+pub fn names_something(original: &str, text: &str) -> bool {
+    if text.contains('"')
+        || text
+            .split_whitespace()
+            .any(|w| w.chars().any(|c| c.is_ascii_digit()))
+    {
+        return true;
+    }
+    let searched: HashSet<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    original.split_whitespace().skip(1).any(|w| {
+        let word = w.trim_matches(|c: char| !c.is_alphanumeric());
+        !["AND", "OR", "NOT"].contains(&word)
+            && word.chars().next().is_some_and(char::is_uppercase)
+            && searched.contains(&word.to_lowercase())
+    })
+}
+
+/// Blends keyword and semantic candidates: (1 - ratio) × keyword score (BM25
+/// already scaled to 0..1 by the caller) + ratio × cosine scaled between the
+/// last and the best semantic candidate. With `exact`, those paragraphs come first.
+pub fn fuse(
+    keyword: &[Group],
+    semantic: &[Group],
+    ratio: f32,
+    exact: Option<&HashSet<u64>>,
+) -> Vec<Group> {
+    let best_meaning = semantic.first().map_or(0.0, |g| g.score);
+    let floor = semantic.last().map_or(0.0, |g| g.score);
+    let span = (best_meaning - floor).max(1e-6);
+    let mut fused: Vec<Group> = Vec::with_capacity(keyword.len() + semantic.len());
+    let mut at: HashMap<u64, usize> = HashMap::new();
+    for g in keyword {
+        let score = (1.0 - ratio) * g.score;
+        at.insert(g.para, fused.len());
+        fused.push(Group { score, ..g.clone() });
+    }
+    for g in semantic {
+        let meaning = ratio * (g.score - floor) / span;
+        match at.get(&g.para) {
+            Some(&i) => {
+                let into = &mut fused[i];
+                into.score += meaning;
+                for s in &g.statements {
+                    if !into.statements.contains(s) {
+                        into.statements.push(*s);
+                    }
+                }
+            }
+            None => fused.push(Group {
+                score: meaning,
+                ..g.clone()
+            }),
+        }
+    }
+    let first = |g: &Group| exact.is_some_and(|e| e.contains(&g.para));
+    fused.sort_by(|a, b| {
+        first(b)
+            .cmp(&first(a))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.para.cmp(&b.para))
+    });
+    fused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(para: u64, score: f32) -> Group {
+        Group {
+            para,
+            score,
+            date: 0,
+            statements: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn blends_both_lists_and_keeps_hits_of_either() {
+        let keyword = [group(1, 1.0), group(2, 0.5)];
+        let semantic = [group(3, 0.8), group(2, 0.7), group(4, 0.2)];
+        let fused = fuse(&keyword, &semantic, 0.5, None);
+        let order: Vec<u64> = fused.iter().map(|g| g.para).collect();
+        // 2 is good on both counts; 1 only by words; 3 only by meaning.
+        assert_eq!(order, [2, 1, 3, 4]);
+        assert_eq!(fuse(&keyword, &semantic, 0.0, None)[0].para, 1);
+        assert_eq!(fuse(&keyword, &semantic, 1.0, None)[0].para, 3);
+    }
+
+    #[test]
+    fn exact_matches_stay_first_whatever_the_meaning_says() {
+        let keyword = [group(7, 1.0)];
+        let semantic = [group(3, 0.9), group(4, 0.8), group(7, 0.1)];
+        let exact = HashSet::from([7]);
+        let fused = fuse(&keyword, &semantic, 0.9, Some(&exact));
+        assert_eq!(fused[0].para, 7);
+        assert_eq!(fuse(&keyword, &semantic, 0.9, None)[0].para, 3);
+    }
+
+    #[test]
+    fn knows_when_a_query_names_something() {
+        assert!(names_something(
+            "\"Core Fund\" review",
+            "\"Core Fund\" review"
+        ));
+        assert!(names_something("what about the Amur tiger", "Amur tiger"));
+        assert!(names_something("resolution 1540", "resolution 1540"));
+        assert!(!names_something("Big cats", "big cats"));
+        assert!(!names_something("money pledged", "money pledged"));
+    }
+}
