@@ -156,6 +156,8 @@ fn human_and_csv_output() {
         "never",
         "--index",
         index,
+        "--mode",
+        "keyword",
         "what did Japan say on duplication",
     ]);
     assert_eq!(out.status.code(), Some(0));
@@ -196,7 +198,7 @@ fn human_and_csv_output() {
 #[test]
 fn exit_statuses_and_errors() {
     let index = shared_index().to_str().unwrap();
-    let out = run(&["search", "--index", index, "zzyzzyva"]);
+    let out = run(&["search", "--index", index, "--mode", "keyword", "zzyzzyva"]);
     assert_eq!(out.status.code(), Some(1), "no hits exits 1");
     let out = run(&["search", "--index", index, "duplication AND (air"]);
     assert_eq!(out.status.code(), Some(2));

@@ -122,7 +122,8 @@ fn bad_queries() -> Vec<Vec<(&'static str, String)>> {
     let long = "a ".repeat(600);
     vec![
         vec![("q", "x".into()), ("mode", "magic".into())],
-        vec![("q", "x".into()), ("mode", "semantic".into())],
+        vec![("q", "x".into()), ("semantic_ratio", "1.5".into())],
+        vec![("q", "x".into()), ("semantic_ratio", "much".into())],
         vec![("q", "x".into()), ("limit", "101".into())],
         vec![("q", "x".into()), ("limit", "-1".into())],
         vec![("q", "x".into()), ("limit", "ten".into())],
@@ -287,7 +288,8 @@ async fn bad_post_bodies() {
         "{\"limit\": -1}",
         "{\"limit\": 101}",
         "{\"offset\": 10001}",
-        "{\"mode\": \"semantic\"}",
+        "{\"mode\": \"fuzzy\"}",
+        "{\"semantic_ratio\": 2}",
         "{\"sort\": \"random\"}",
         "{\"year\": [\"twenty\"]}",
         "{\"from\": \"2018-99\"}",

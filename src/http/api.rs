@@ -10,8 +10,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use crate::search::{
-    DocumentSummary, Facets, Outline, ParagraphView, SearchRequest, SearchResponse, Sort,
-    SpeakerCount,
+    DocumentSummary, Facets, Outline, ParagraphView, SearchRequest, SearchResponse,
+    SimilarResponse, Sort, SpeakerCount,
 };
 
 /// Parameters of the GET endpoints, and the shape of the POST /api/search body.
@@ -41,12 +41,18 @@ pub struct SearchParams {
     /// Meeting year (repeatable).
     #[serde(default)]
     pub year: Vec<i32>,
+    /// Sustainable Development Goal by meaning: 13, "sdg 13", "climate action" (repeatable).
+    #[serde(default)]
+    pub sdg: Vec<String>,
     /// First meeting date: 2018, 2018-10 or 2018-10-25.
     pub from: Option<String>,
     /// Last meeting date, same forms.
     pub to: Option<String>,
-    /// `keyword` (the only mode of this build).
+    /// `keyword` (the report's words, BM25), `semantic` (meaning, embeddings) or
+    /// `hybrid` (both fused; the default).
     pub mode: Option<String>,
+    /// Hybrid: weight of meaning against words, 0 to 1 (default 0.5).
+    pub semantic_ratio: Option<f32>,
     pub sort: Option<SortParam>,
     /// Hits per page, at most 100 (default 10; 20 for /api/speakers).
     pub limit: Option<usize>,
@@ -65,7 +71,7 @@ pub enum SortParam {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FacetsResponse {
     pub total: usize,
-    /// speaker, agenda_item, topic, document, year: each a list of {value, count}.
+    /// speaker, agenda_item, topic, document, year, sdg: each a list of {value, count}.
     #[schema(value_type = Object)]
     pub facets: Facets,
 }
@@ -82,7 +88,8 @@ pub struct Health {
 }
 
 /// Parameter names the GET endpoints accept.
-const PARAMS: &str = "q, speaker, agenda, topic, doc, year, from, to, mode, sort, limit, offset";
+const PARAMS: &str =
+    "q, speaker, agenda, topic, doc, year, sdg, from, to, mode, semantic_ratio, sort, limit, offset";
 
 /// Parses a query string into a search. Repeated keys add filters (`speaker=Japan&speaker=China`);
 /// empty values count as absent so that a plain HTML form works; unknown keys are
@@ -94,7 +101,7 @@ pub fn parse_query(raw: Option<&str>, defaults: SearchRequest) -> Result<SearchR
         let v = value.trim();
         let single = !matches!(
             key.as_ref(),
-            "speaker" | "agenda" | "topic" | "doc" | "year"
+            "speaker" | "agenda" | "topic" | "doc" | "year" | "sdg"
         );
         if single {
             if seen.iter().any(|k| *k == key) {
@@ -111,6 +118,16 @@ pub fn parse_query(raw: Option<&str>, defaults: SearchRequest) -> Result<SearchR
             "agenda" => push_nonempty(&mut r.agenda, v),
             "topic" => push_nonempty(&mut r.topic, v),
             "doc" => push_nonempty(&mut r.doc, v),
+            "sdg" => push_nonempty(&mut r.sdg, v),
+            "semantic_ratio" if v.is_empty() => {}
+            "semantic_ratio" => {
+                r.semantic_ratio = Some(v.parse().map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "semantic_ratio `{}` is not a number from 0 to 1",
+                        shown(v)
+                    ))
+                })?)
+            }
             "year" if v.is_empty() => {}
             "year" => r.year.push(v.parse().map_err(|_| {
                 ApiError::bad_request(format!("year `{}` is not a year like 2018", shown(v)))
@@ -272,6 +289,64 @@ pub async fn paragraph(
     Ok(Json(state.run(move |s| s.paragraph(&doc, &number)).await?))
 }
 
+/// Parameters of /api/similar: the search filters, plus whether the paragraph's
+/// own document may answer.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// Include paragraphs of the same document (default: only other documents).
+    pub same_document: Option<bool>,
+}
+
+#[utoipa::path(
+    get, path = "/api/similar/{document}/{number}", tag = "search",
+    params(
+        ("document" = String, Path, description = "Document id (may contain slashes), symbol, slug or file name"),
+        ("number" = String, Path, description = "Paragraph number as printed"),
+        SimilarParams,
+        SearchParams,
+    ),
+    responses(
+        (status = 200, description = "SimilarResponse: id, took_ms, hits (as in a search), most similar first", body = serde_json::Value),
+        (status = 400, description = "Bad parameter, or the paragraph has no embedding", body = ErrorBody),
+        (status = 404, description = "No such document or paragraph", body = ErrorBody),
+    )
+)]
+pub async fn similar(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SimilarResponse>, ApiError> {
+    let Path(path) = path?;
+    let (doc, number) = split_paragraph_path(&path).ok_or_else(|| {
+        ApiError::not_found("similar paragraphs are /api/similar/<document>/<number>, like /api/similar/neaspec-som22-report/37")
+    })?;
+    let (doc, number) = (doc.to_owned(), number.to_owned());
+    let (request, same_document) = parse_similar_query(raw.as_deref())?;
+    Ok(Json(
+        state
+            .run(move |s| s.similar(&doc, &number, &request, same_document))
+            .await?,
+    ))
+}
+
+/// `same_document` is /api/similar's own parameter; the rest are search filters.
+fn parse_similar_query(raw: Option<&str>) -> Result<(SearchRequest, bool), ApiError> {
+    let mut same_document = false;
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if key == "same_document" {
+            same_document = matches!(value.trim(), "true" | "1" | "yes");
+        } else {
+            rest.append_pair(&key, &value);
+        }
+    }
+    Ok((
+        parse_query(Some(&rest.finish()), SearchRequest::default())?,
+        same_document,
+    ))
+}
+
 #[utoipa::path(
     get, path = "/api/speakers", tag = "search",
     params(SearchParams),
@@ -357,6 +432,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         documents,
         document,
         paragraph,
+        similar,
         speakers,
         facets,
         health,

@@ -89,7 +89,10 @@ impl From<Error> for ApiError {
             Error::Invalid(_) | Error::Query(_) => ApiError::bad_request(e.to_string()),
             Error::NotFound(_) => ApiError::not_found(e.to_string()),
             // The index is being rebuilt or replaced under the server: worth a retry.
-            Error::NoIndex { .. } | Error::SchemaVersion { .. } | Error::Locked { .. } => {
+            Error::NoIndex { .. }
+            | Error::SchemaVersion { .. }
+            | Error::Locked { .. }
+            | Error::ModelMissing { .. } => {
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",

@@ -120,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/documents", get(api::documents))
         .route("/api/documents/{*id}", get(api::document))
         .route("/api/paragraphs/{*path}", get(api::paragraph))
+        .route("/api/similar/{*path}", get(api::similar))
         .route("/api/speakers", get(api::speakers))
         .route("/api/facets", get(api::facets))
         .route("/api/health", get(api::health))

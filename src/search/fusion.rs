@@ -12,6 +12,16 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, Te
 use super::collect::Group;
 use crate::index::Fields;
 
+/// Share of the best cosine a semantic candidate needs to join a hybrid search.
+pub const CLOSE_ENOUGH: f32 = 0.6;
+
+/// Keeps the semantic candidates close to the best one: a query always has
+/// nearest neighbours, most of them unrelated. Sorted best first.
+pub fn close_enough(semantic: &mut Vec<Group>) {
+    let cut = semantic.first().map_or(0.0, |g| g.score) * CLOSE_ENOUGH;
+    semantic.retain(|g| g.score >= cut);
+}
+
 /// Records of the given paragraphs, scoring nothing (their rank comes from the vectors).
 pub fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
     if groups.is_empty() {
@@ -121,11 +131,13 @@ mod tests {
     #[test]
     fn blends_both_lists_and_keeps_hits_of_either() {
         let keyword = [group(1, 1.0), group(2, 0.5)];
-        let semantic = [group(3, 0.8), group(2, 0.7), group(4, 0.2)];
+        let mut semantic = vec![group(3, 0.8), group(2, 0.7), group(5, 0.5), group(4, 0.2)];
+        close_enough(&mut semantic);
         let fused = fuse(&keyword, &semantic, 0.5, None);
         let order: Vec<u64> = fused.iter().map(|g| g.para).collect();
-        // 2 is good on both counts; 1 only by words; 3 only by meaning.
-        assert_eq!(order, [2, 1, 3, 4]);
+        // 2 is good on both counts; 1 only by words; 3 and 5 only by meaning;
+        // 4 is too far from the best meaning to count.
+        assert_eq!(order, [2, 1, 3, 5]);
         assert_eq!(fuse(&keyword, &semantic, 0.0, None)[0].para, 1);
         assert_eq!(fuse(&keyword, &semantic, 1.0, None)[0].para, 3);
     }

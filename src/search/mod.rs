@@ -380,13 +380,17 @@ impl Searcher {
                 .collect::<Result<Vec<_>>>()?;
             let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
             let allowed = combine(kind, f, None, filters.all(None));
-            catalog.vectors.search(
+            let mut found = catalog.vectors.search(
                 &searcher,
                 &*allowed,
                 &queries,
                 SEMANTIC_CANDIDATES.max(wanted),
                 None,
-            )?
+            )?;
+            if mode == Mode::Hybrid {
+                fusion::close_enough(&mut found);
+            }
+            found
         };
         let matching: Option<Box<dyn Query>> = match mode {
             Mode::Keyword => text_query.as_ref().map(|q| q.box_clone()),

@@ -56,9 +56,15 @@ pub fn shared_index() -> &'static Path {
         .1
 }
 
+/// `search --json` on the shared index, in keyword mode unless `args` name a
+/// mode: most tests pin BM25 behaviour (exact totals, phrases, facet counts);
+/// tests/semantic.rs covers the hybrid default.
 pub fn search_json(args: &[&str]) -> serde_json::Value {
     let index = shared_index().to_str().expect("utf-8 path").to_owned();
     let mut all = vec!["search", "--json", "--index", &index];
+    if !args.contains(&"--mode") {
+        all.extend_from_slice(&["--mode", "keyword"]);
+    }
     all.extend_from_slice(args);
     let out = run(&all);
     assert!(

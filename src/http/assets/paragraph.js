@@ -46,6 +46,22 @@ async function load() {
   document.getElementById('paragraph').innerHTML = renderParagraph(view.paragraph, docId, true);
   document.getElementById('previous').innerHTML = view.previous ? renderParagraph(view.previous, docId, false) : '';
   document.getElementById('next').innerHTML = view.next ? renderParagraph(view.next, docId, false) : '';
+  loadSimilar(path);
+}
+
+// What other meetings said about the same thing; absent where the index has no embeddings.
+async function loadSimilar(path) {
+  let similar;
+  try {
+    similar = await getJson('/api/similar/' + path + '?limit=5');
+  } catch (e) {
+    return;
+  }
+  if (!similar.hits.length) return;
+  document.getElementById('similar').innerHTML = '<h2>Similar paragraphs in other meetings</h2><ul>' +
+    similar.hits.map(h => '<li><a href="' + esc(permalink(h.document, h.paragraph)) + '">' + esc(h.document) + ' ¶' +
+      esc(h.paragraph) + '</a> <span class="meta">' + meta([h.meeting, h.date]) + '</span><p>' +
+      esc(h.text.length > 240 ? h.text.slice(0, 240) + '…' : h.text) + '</p></li>').join('') + '</ul>';
 }
 
 document.addEventListener('DOMContentLoaded', load);

@@ -10,14 +10,22 @@ const FILTERS = [
   ['topic', 'topic', 'Topic'],
   ['doc', 'document', 'Document'],
   ['year', 'year', 'Year'],
+  ['sdg', 'sdg', 'Sustainable Development Goal'],
 ];
+const MODES = ['hybrid', 'keyword', 'semantic'];
 const LABEL = Object.fromEntries(FILTERS.map(([param, , label]) => [param, label]));
 
 let generation = 0;
 
 function stateFromUrl() {
   const params = new URLSearchParams(location.search);
-  const state = { q: params.get('q') || '', sort: params.get('sort') === 'date' ? 'date' : 'relevance', offset: 0, filters: [] };
+  const state = {
+    q: params.get('q') || '',
+    sort: params.get('sort') === 'date' ? 'date' : 'relevance',
+    mode: MODES.includes(params.get('mode')) ? params.get('mode') : 'hybrid',
+    offset: 0,
+    filters: [],
+  };
   const offset = parseInt(params.get('offset') || '0', 10);
   if (offset > 0) state.offset = offset;
   for (const [param] of FILTERS) {
@@ -33,6 +41,7 @@ function queryString(state) {
   if (state.q) params.set('q', state.q);
   for (const [param, value] of state.filters) params.append(param, value);
   if (state.sort !== 'relevance') params.set('sort', state.sort);
+  if (state.mode !== 'hybrid') params.set('mode', state.mode);
   if (state.offset) params.set('offset', String(state.offset));
   return params.toString();
 }
@@ -50,6 +59,7 @@ function isEmpty(state) {
 async function show(state) {
   document.getElementById('q').value = state.q;
   document.getElementById('sort').value = state.sort;
+  document.getElementById('mode').value = state.mode;
   renderFilters(state);
   const status = document.getElementById('status');
   if (isEmpty(state)) {
@@ -92,12 +102,15 @@ function summary(response, state) {
   if (i.topics.length) understood.push('topic <b>' + esc(i.topics.join(', ')) + '</b>');
   if (i.documents.length) understood.push('in <b>' + esc(i.documents.join(', ')) + '</b>');
   if (i.years.length) understood.push('year <b>' + esc(i.years.join(', ')) + '</b>');
+  if (i.sdgs && i.sdgs.length) understood.push('SDG <b>' + esc(i.sdgs.join(', ')) + '</b>');
+  if (i.agents && i.agents.length) understood.push('about <b>' + esc(i.agents.join(', ')) + '</b>');
   if (i.from || i.to) understood.push('dated <b>' + esc((i.from || '…') + ' to ' + (i.to || '…')) + '</b>');
   const n = response.total;
   let text = n === 0 ? 'No paragraphs found' : n === 1 ? '1 paragraph' : n.toLocaleString('en') + ' paragraphs';
   if (n > 0 && state.offset) text += ', from ' + (state.offset + 1);
   if (understood.length) text += ' for ' + understood.join(', ');
-  return text + ' <span class="took">(' + esc(response.took_ms.toFixed(0)) + ' ms)</span>';
+  const notice = response.notice ? '<br><span class="notice">' + esc(response.notice) + '</span>' : '';
+  return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' + notice;
 }
 
 function renderHit(hit) {
@@ -152,8 +165,15 @@ document.addEventListener('DOMContentLoaded', () => {
     const state = stateFromUrl();
     state.q = document.getElementById('q').value;
     state.sort = document.getElementById('sort').value;
+    state.mode = document.getElementById('mode').value;
     state.offset = 0;
     go(state);
+  });
+  document.getElementById('mode').addEventListener('change', () => {
+    const state = stateFromUrl();
+    state.mode = document.getElementById('mode').value;
+    state.offset = 0;
+    if (!isEmpty(state)) go(state);
   });
   document.getElementById('sort').addEventListener('change', () => {
     const state = stateFromUrl();
