@@ -88,8 +88,7 @@ pub struct Health {
 }
 
 /// Parameter names the GET endpoints accept.
-const PARAMS: &str =
-    "q, speaker, agenda, topic, doc, year, sdg, from, to, mode, semantic_ratio, sort, limit, offset";
+const PARAMS: &str = "q, speaker, agenda, topic, doc, year, sdg, from, to, mode, semantic_ratio, sort, limit, offset";
 
 /// Parses a query string into a search. Repeated keys add filters (`speaker=Japan&speaker=China`);
 /// empty values count as absent so that a plain HTML form works; unknown keys are

@@ -92,13 +92,11 @@ impl From<Error> for ApiError {
             Error::NoIndex { .. }
             | Error::SchemaVersion { .. }
             | Error::Locked { .. }
-            | Error::ModelMissing { .. } => {
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    e.to_string(),
-                )
-            }
+            | Error::ModelMissing { .. } => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                e.to_string(),
+            ),
             other => ApiError::internal(other.to_string()),
         }
     }
