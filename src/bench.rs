@@ -19,6 +19,9 @@ use crate::search::{SearchRequest, Searcher, query};
 
 /// Questions that make sense on meeting reports and on speech collections alike.
 pub const BUILT_IN: &[&str] = &[
+    "money pledged by Seoul",
+    "big cats",
+    "overlap with other organisations' work",
     "duplication",
     "climate change",
     "nuclear disarmament",
@@ -65,6 +68,9 @@ pub struct BenchOptions {
     /// ... or after this many requests, whichever comes first.
     pub count: Option<usize>,
     pub concurrency: usize,
+    /// In-process: empty the query-embedding cache before each request, so
+    /// every semantic or hybrid query pays for its embedding.
+    pub cold_cache: bool,
 }
 
 /// Latencies in microseconds.
@@ -74,6 +80,7 @@ pub struct BenchReport {
     pub mode: Option<String>,
     pub queries: usize,
     pub concurrency: usize,
+    pub cold_cache: bool,
     pub requests: u64,
     pub errors: u64,
     pub seconds: f64,
@@ -118,6 +125,11 @@ fn run_one(
 ) -> std::result::Result<(), String> {
     match target {
         Target::InProcess(searcher) => {
+            if opts.cold_cache
+                && let Ok(embedder) = crate::embed::Embedder::shared()
+            {
+                embedder.clear_cache();
+            }
             let request = SearchRequest {
                 mode: opts.mode.clone(),
                 limit: opts.limit,
@@ -250,6 +262,7 @@ pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport> {
         mode: opts.mode.clone(),
         queries: opts.queries.len(),
         concurrency,
+        cold_cache: opts.cold_cache && matches!(target, Target::InProcess(_)),
         requests,
         errors: errors.load(Ordering::Relaxed) as u64,
         seconds,

@@ -139,7 +139,7 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
         /// Search modes to measure, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "keyword")]
+        #[arg(long, value_delimiter = ',', default_value = "keyword,semantic,hybrid")]
         mode: Vec<String>,
         /// Seconds of measurement per mode.
         #[arg(long, default_value_t = 5.0)]
@@ -159,6 +159,9 @@ pub enum Command {
         /// Skip the bare tantivy comparison.
         #[arg(long)]
         no_baseline: bool,
+        /// In-process: empty the query-embedding cache before every request.
+        #[arg(long)]
+        cold_cache: bool,
         /// Print the reports as JSON.
         #[arg(long)]
         json: bool,
@@ -411,6 +414,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             concurrency,
             limit,
             no_baseline,
+            cold_cache,
             json,
             index,
         } => {
@@ -430,6 +434,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 duration: Some(seconds(duration)),
                 count,
                 concurrency,
+                cold_cache,
             };
             let local = match &url {
                 Some(_) if no_baseline => None,
@@ -443,7 +448,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut reports = Vec::new();
             for m in &mode {
                 options.mode = Some(m.clone());
-                reports.push(rapporteur::bench::run(&target, &options)?);
+                // A mode this index cannot serve (no embeddings) is skipped, said once.
+                match rapporteur::bench::run(&target, &options) {
+                    Ok(report) => reports.push(report),
+                    Err(e) if mode.len() > 1 => eprintln!("skipping mode {m}: {e}"),
+                    Err(e) => return Err(e.into()),
+                }
             }
             if let (false, Some(searcher)) = (no_baseline, &local) {
                 options.mode = None;

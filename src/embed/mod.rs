@@ -334,6 +334,11 @@ impl Embedder {
             .collect()
     }
 
+    /// Forgets every cached vector (benchmarks of the cold path).
+    pub fn clear_cache(&self) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Queries answered from the cache so far.
     pub fn cache_hits(&self) -> u64 {
         self.cache_hits.load(Ordering::Relaxed)
