@@ -40,7 +40,11 @@ fn ungdc_extract(root: &Path) {
         "session-73-2018/FRA_73_2018.txt",
         "France supports nuclear disarmament under the Non-Proliferation Treaty.\nClimate change is the challenge of our time.\n",
     );
-    write(root, "session-73-2018/README-notes.txt", "Notes that are not a statement.\n");
+    write(
+        root,
+        "session-73-2018/README-notes.txt",
+        "Notes that are not a statement.\n",
+    );
 }
 
 #[test]
@@ -66,7 +70,11 @@ fn ungdc_layout_takes_speaker_and_year_from_file_names() {
         "{}",
         stderr(&out)
     );
-    assert!(stderr(&out).contains("ingested 3 documents"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ingested 3 documents"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&[
         "search",
@@ -80,16 +88,31 @@ fn ungdc_layout_takes_speaker_and_year_from_file_names() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["interpreted"]["speakers"][0], "Japan");
-    assert_eq!(hit_ids(&v), ["JPN_73_2018#2", "JPN_50_1995#2"], "newest first");
+    assert_eq!(
+        hit_ids(&v),
+        ["JPN_73_2018#2", "JPN_50_1995#2"],
+        "newest first"
+    );
     let years: Vec<(String, u64)> = v["facets"]["year"]
         .as_array()
         .expect("years")
         .iter()
-        .map(|c| (c["value"].as_str().unwrap_or_default().to_owned(), c["count"].as_u64().unwrap_or(0)))
+        .map(|c| {
+            (
+                c["value"].as_str().unwrap_or_default().to_owned(),
+                c["count"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
-    assert!(years.contains(&("2018".into(), 1)) && years.contains(&("1995".into(), 1)), "{years:?}");
+    assert!(
+        years.contains(&("2018".into(), 1)) && years.contains(&("1995".into(), 1)),
+        "{years:?}"
+    );
     let hit = &v["hits"][1];
-    assert_eq!(hit["meeting"], "General Assembly, 50th session, General Debate");
+    assert_eq!(
+        hit["meeting"],
+        "General Assembly, 50th session, General Debate"
+    );
     assert_eq!(hit["statements"][0]["speaker"], "Japan");
 
     // Wrapped lines became real paragraphs; the stray blank line did not cut a sentence.
@@ -147,14 +170,29 @@ fn manifests_give_metadata_and_report_missing_files() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("missing.txt"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("ingested 2 documents"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ingested 2 documents"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = run(&["search", "--json", "--index", index, "--speaker", "Norway", "pledged"]);
+    let out = run(&[
+        "search",
+        "--json",
+        "--index",
+        index,
+        "--speaker",
+        "Norway",
+        "pledged",
+    ]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(hit_ids(&v), ["a#1"]);
     assert_eq!(v["hits"][0]["date"], "2019-09-25");
     assert_eq!(v["hits"][0]["meeting"], "74th session");
     let out = run(&["search", "--json", "--index", index, "climate finance"]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["hits"][0]["statements"][0]["speaker"], "Republic of Korea");
+    assert_eq!(
+        v["hits"][0]["statements"][0]["speaker"],
+        "Republic of Korea"
+    );
 }

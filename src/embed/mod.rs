@@ -26,6 +26,7 @@ pub const MAX_TOKENS: usize = 256;
 /// Texts per inference call: small batches pad less and run faster on a CPU.
 const BATCH: usize = 8;
 const QUERY_CACHE: usize = 4096;
+const SENTENCE_CACHE: usize = 65_536;
 
 const MODEL: &str = "all-MiniLM-L6-v2/model.onnx";
 const TOKENIZER: &str = "all-MiniLM-L6-v2/tokenizer.json";
@@ -71,6 +72,9 @@ pub struct Embedder {
     _environment: ort::environment::Environment,
     cache: Mutex<LruCache<String, Vector>>,
     cache_hits: AtomicU64,
+    /// Vectors of indexed sentences (highlights by meaning), apart from the
+    /// query cache: they recur across searches and cost ~10 ms each to make.
+    sentences: Mutex<LruCache<String, Vector>>,
 }
 
 static SHARED: OnceLock<std::result::Result<Arc<Embedder>, String>> = OnceLock::new();
@@ -128,6 +132,9 @@ impl Embedder {
                 NonZeroUsize::new(QUERY_CACHE).unwrap_or(NonZeroUsize::MIN),
             )),
             cache_hits: AtomicU64::new(0),
+            sentences: Mutex::new(LruCache::new(
+                NonZeroUsize::new(SENTENCE_CACHE).unwrap_or(NonZeroUsize::MIN),
+            )),
         })
     }
 
@@ -243,6 +250,23 @@ impl Embedder {
         texts: &[&str],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Vec<f32>>> {
+        // Batches of texts of like length: a batch is padded to its longest text.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let sorted: Vec<&str> = order.iter().map(|&i| texts[i]).collect();
+        let vectors = self.embed_in_order(&sorted, progress)?;
+        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
+        for (v, &i) in vectors.into_iter().zip(&order) {
+            out[i] = v;
+        }
+        Ok(out)
+    }
+
+    fn embed_in_order(
+        &self,
+        texts: &[&str],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Vec<f32>>> {
         let batches: Vec<&[&str]> = texts.chunks(BATCH).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::atomic::AtomicUsize::new(0);
@@ -305,10 +329,10 @@ impl Embedder {
         Ok(vector)
     }
 
-    /// Vectors of short texts (sentences to highlight), through the same cache.
+    /// Vectors of indexed sentences (to highlight), through their own cache.
     pub fn embed_cached(&self, texts: &[&str]) -> Result<Vec<Vector>> {
         let mut out: Vec<Option<Vector>> = {
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.sentences.lock().unwrap_or_else(|e| e.into_inner());
             texts.iter().map(|t| cache.get(*t).cloned()).collect()
         };
         let missing: Vec<&str> = texts
@@ -319,7 +343,7 @@ impl Embedder {
             .collect();
         if !missing.is_empty() {
             let vectors = self.embed(&missing, &|_| {})?;
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.sentences.lock().unwrap_or_else(|e| e.into_inner());
             let mut fresh = missing.iter().zip(vectors);
             for slot in out.iter_mut().filter(|v| v.is_none()) {
                 if let Some((text, v)) = fresh.next() {
@@ -334,7 +358,7 @@ impl Embedder {
             .collect()
     }
 
-    /// Forgets every cached vector (benchmarks of the cold path).
+    /// Forgets every cached query vector (benchmarks of the cold path).
     pub fn clear_cache(&self) {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }

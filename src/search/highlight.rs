@@ -63,7 +63,7 @@ pub fn ranges(analyzer: &TextAnalyzer, text: &str, terms: &HashSet<String>) -> V
 }
 
 /// Sentences embedded per search to highlight hits found by meaning alone.
-const MEANING_BUDGET: usize = 8;
+const MEANING_BUDGET: usize = 6;
 
 /// For hits that hold none of the query's words (found by meaning), marks the
 /// sentence closest to the query, best hits first, within a small budget of

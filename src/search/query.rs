@@ -90,11 +90,11 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
         .trim_end_matches(['?', '.', '!'])
         .trim()
         .to_owned();
-    out.text = without_stopwords(&understand_question(
-        &text,
-        &mut out.speakers,
-        &mut out.agents,
-    ));
+    let understood = understand_question(&text, &mut out.speakers, &mut out.agents);
+    // An apostrophe is part of a word to a reader ("organisations' work") but
+    // syntax to the query parser; the tokenizer splits there anyway.
+    let understood = understood.replace(['\'', '’'], " ");
+    out.text = without_stopwords(&understood);
     Ok(out)
 }
 
@@ -311,6 +311,12 @@ mod tests {
         );
         let q = interpret("what did Tokyo say on duplication").unwrap();
         assert_eq!(q.speakers, ["Japan"]);
+        assert_eq!(
+            interpret("overlap with other organisations' work")
+                .unwrap()
+                .text,
+            "overlap other organisations work"
+        );
         let q = interpret("Japan on duplication").unwrap();
         assert_eq!(q.speakers, vec!["Japan".to_owned()]);
         let q = interpret("cooperation on air pollution").unwrap();
