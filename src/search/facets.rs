@@ -61,8 +61,15 @@ impl Spec {
     }
 }
 
-/// Counts by display value, merged over segments.
-type Counts = HashMap<String, u64>;
+/// One segment's counts by ordinal, with the names to read them.
+pub struct SegmentCounts {
+    names: Arc<SegmentNames>,
+    leaves: Vec<u32>,
+    parents: Vec<u32>,
+}
+
+/// Counts of every segment; names are looked up only when they are read.
+type Counts = Vec<SegmentCounts>;
 
 /// The values of one facet field in one segment, by ordinal, as they are
 /// displayed; built once per index generation (see the catalog).
@@ -155,13 +162,7 @@ impl Collector for Counter {
     }
 
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut all = Counts::new();
-        for fruit in fruits {
-            for (value, n) in fruit {
-                *all.entry(value).or_default() += n;
-            }
-        }
-        Ok(all)
+        Ok(fruits.into_iter().flatten().collect())
     }
 }
 
@@ -184,24 +185,11 @@ impl SegmentCollector for SegmentCounter {
     }
 
     fn harvest(self) -> Counts {
-        let mut out = Counts::new();
-        let with_parents = !self.names.parent_of.is_empty();
-        for (ord, &n) in self.leaves.iter().enumerate() {
-            let Some(value) = self.names.values.get(ord).filter(|_| n > 0) else {
-                continue;
-            };
-            // With parents, a top-level value is counted once per document below.
-            if with_parents && self.names.parents.contains(value) {
-                continue;
-            }
-            *out.entry(value.clone()).or_default() += u64::from(n);
-        }
-        for (name, &n) in self.names.parents.iter().zip(&self.parent_counts) {
-            if n > 0 {
-                *out.entry(name.clone()).or_default() += u64::from(n);
-            }
-        }
-        out
+        vec![SegmentCounts {
+            names: self.names,
+            leaves: self.leaves,
+            parents: self.parent_counts,
+        }]
     }
 }
 
@@ -236,15 +224,41 @@ pub fn load_names(
 }
 
 pub fn read(handle: FruitHandle<Counts>, fruits: &mut MultiFruit) -> Vec<FacetCount> {
-    let mut out: Vec<FacetCount> = handle
-        .extract(fruits)
-        .into_iter()
-        .filter(|(value, _)| !value.is_empty())
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-    out.truncate(TOP);
-    out
+    let segments = handle.extract(fruits);
+    // Names are borrowed until the top values are known: a document facet can
+    // have thousands of values in a broad search.
+    let mut merged: HashMap<&str, u64> = HashMap::new();
+    for seg in &segments {
+        let with_parents = !seg.names.parent_of.is_empty();
+        for (ord, &n) in seg.leaves.iter().enumerate() {
+            let Some(value) = seg.names.values.get(ord).filter(|_| n > 0) else {
+                continue;
+            };
+            // With parents, a top-level value is counted once per document below.
+            if value.is_empty() || (with_parents && seg.names.parents.contains(value)) {
+                continue;
+            }
+            *merged.entry(value.as_str()).or_default() += u64::from(n);
+        }
+        for (name, &n) in seg.names.parents.iter().zip(&seg.parents) {
+            if n > 0 {
+                *merged.entry(name.as_str()).or_default() += u64::from(n);
+            }
+        }
+    }
+    let mut top: Vec<(&str, u64)> = merged.into_iter().collect();
+    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if top.len() > TOP {
+        top.select_nth_unstable_by(TOP, order);
+        top.truncate(TOP);
+    }
+    top.sort_by(order);
+    top.into_iter()
+        .map(|(value, count)| FacetCount {
+            value: value.to_owned(),
+            count,
+        })
+        .collect()
 }
 
 /// Counts one facet in a pass of its own (its own filter left out).

@@ -400,7 +400,17 @@ impl Searcher {
                 fusion::paragraphs_query(f, &semantic),
             )),
         };
-        let main = combine(kind, f, matching.as_deref(), filters.all(None));
+        // Only paragraph (and statement) records hold text: where no statement
+        // is a record of its own, the words alone pick the right records, and
+        // tantivy is spared intersecting every match with the kind's postings.
+        let main = match matching.as_deref() {
+            Some(m) if !catalog.separate_statements => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, m.box_clone())];
+                clauses.extend(filters.all(None).into_iter().map(|q| (Occur::Must, q)));
+                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+            }
+            _ => combine(kind, f, matching.as_deref(), filters.all(None)),
+        };
 
         // One pass: the ranking, the total, and every facet whose query is the main one.
         let specs = facets::specs(f);
