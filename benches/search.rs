@@ -1,47 +1,106 @@
-//! Search latency on the shipped corpus: keyword, keyword + facet filter, and a
-//! speaker question. Run with `cargo bench`.
+//! Parse, ingest and search latency on the shipped corpus, and on the UN General
+//! Debate corpus when `RAPPORTEUR_UNGDC` names its unpacked folder (`ungdc/`).
+//! Run with `cargo bench`; BENCHMARKS.md has the numbers and `rapporteur bench`.
 
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapporteur::index::writer::{self, IngestOptions, Silent};
+use rapporteur::ingest::{Layout, Source};
 use rapporteur::search::{SearchRequest, Searcher};
 
-fn build_index(dir: &Path) -> PathBuf {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let files = writer::collect_files(&[corpus]).expect("corpus/ is readable");
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// Keyword only: these benchmarks measure the engine, not the embedding model.
+fn build_index(dir: &Path, paths: &[PathBuf], layout: Layout) -> PathBuf {
+    let files = writer::collect_files(paths).expect("corpus is readable");
     let index = dir.join("index");
-    let sources = rapporteur::ingest::Source::from_files(files, rapporteur::ingest::Layout::Auto);
-    writer::ingest(&sources, &IngestOptions::new(&index), &Silent).expect("the corpus ingests");
+    let mut options = IngestOptions::new(&index);
+    options.embed = false;
+    writer::ingest(&Source::from_files(files, layout), &options, &Silent).expect("ingests");
     index
+}
+
+fn keyword(q: &str) -> SearchRequest {
+    SearchRequest {
+        mode: Some("keyword".into()),
+        ..SearchRequest::new(q)
+    }
 }
 
 fn search(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let searcher = Searcher::open(&build_index(dir.path())).expect("index opens");
-    let keyword = SearchRequest::new("duplication");
+    let searcher =
+        Searcher::open(&build_index(dir.path(), &[corpus()], Layout::Auto)).expect("index opens");
     let filtered = SearchRequest {
         agenda: vec!["5e".into()],
-        ..SearchRequest::new("duplication")
+        ..keyword("duplication")
     };
-    let question = SearchRequest::new("what did Japan say on duplication");
-    c.bench_function("keyword", |b| {
-        b.iter(|| searcher.search(&keyword).expect("search"))
-    });
-    c.bench_function("keyword + agenda filter", |b| {
-        b.iter(|| searcher.search(&filtered).expect("search"))
-    });
-    c.bench_function("speaker question", |b| {
-        b.iter(|| searcher.search(&question).expect("search"))
-    });
+    let mut group = c.benchmark_group("corpus");
+    for (name, request) in [
+        ("keyword", keyword("duplication")),
+        ("keyword + agenda filter", filtered),
+        (
+            "speaker question",
+            keyword("what did Japan say on duplication"),
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| searcher.search(&request).expect("search"))
+        });
+    }
+    group.finish();
 }
 
-fn parse(c: &mut Criterion) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/neaspec-som22-report.txt");
+fn parse_and_ingest(c: &mut Criterion) {
+    let file = corpus().join("neaspec-som22-report.txt");
     c.bench_function("parse neaspec report", |b| {
         b.iter(|| rapporteur::ingest::parse_file(&file).expect("parses"))
     });
+    let mut group = c.benchmark_group("ingest");
+    group.sample_size(10);
+    group.bench_function("shipped corpus, keyword index", |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            build_index(dir.path(), &[corpus()], Layout::Auto)
+        })
+    });
+    group.finish();
 }
 
-criterion_group!(benches, search, parse);
+fn ungdc(c: &mut Criterion) {
+    let Some(root) = std::env::var_os("RAPPORTEUR_UNGDC").map(PathBuf::from) else {
+        eprintln!("RAPPORTEUR_UNGDC is not set: skipping the UN General Debate benchmarks");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let searcher = Searcher::open(&build_index(
+        dir.path(),
+        std::slice::from_ref(&root),
+        Layout::Ungdc,
+    ))
+    .expect("opens");
+    let mut group = c.benchmark_group("ungdc");
+    for q in [
+        "nuclear disarmament",
+        "apartheid",
+        "climate change",
+        "what did Japan say on nuclear disarmament",
+        "year:1975 decolonization",
+    ] {
+        let request = keyword(q);
+        group.bench_function(q, |b| b.iter(|| searcher.search(&request).expect("search")));
+    }
+    let file = root.join("session-73-2018/JPN_73_2018.txt");
+    if file.exists() {
+        group.bench_function("parse one speech", |b| {
+            b.iter(|| Source::Ungdc(file.clone()).parse().expect("parses"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, search, parse_and_ingest, ungdc);
 criterion_main!(benches);

@@ -77,7 +77,7 @@ impl Progress for Lines {
                 path.display(),
                 doc.paragraphs.len()
             ),
-            Ok(_) if done % 1000 == 0 => eprintln!("parsed {done}/{total} files"),
+            Ok(_) if done.is_multiple_of(1000) => eprintln!("parsed {done}/{total} files"),
             // Failures are listed once, at the end of the run.
             Ok(_) | Err(_) => {}
         }

@@ -36,6 +36,9 @@ const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
 /// so a change here re-embeds instead of mixing old and new vectors.
 pub const VERSION: &str = "all-MiniLM-L6-v2 int8 onnx; mean pooling; acronyms spelled out; v1";
 
+/// The vectors of one batch, or why it failed.
+type BatchVectors = Result<Vec<Vec<f32>>>;
+
 /// A unit vector of [`DIM`] numbers.
 pub type Vector = Arc<[f32]>;
 
@@ -142,11 +145,12 @@ impl Embedder {
         self.sessions[i % self.sessions.len()]
             .get_or_init(|| {
                 let build = || -> std::result::Result<Session, ort::Error> {
-                    let mut builder = Session::builder(&self._environment)?
+                    let plain = |e: ort::Error<_>| ort::Error::<()>::from(e);
+                    let builder = Session::builder(&self._environment)?
                         .with_optimization_level(GraphOptimizationLevel::Level3)
-                        .and_then(|b| b.with_intra_threads(1))
-                        .and_then(|b| b.with_inter_threads(1))
-                        .map_err(ort::Error::<()>::from)?;
+                        .map_err(plain)?;
+                    let builder = builder.with_intra_threads(1).map_err(plain)?;
+                    let mut builder = builder.with_inter_threads(1).map_err(plain)?;
                     builder.commit_from_file(&self.model)
                 };
                 build().map(Mutex::new).map_err(|e| e.to_string())
@@ -271,20 +275,18 @@ impl Embedder {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::atomic::AtomicUsize::new(0);
         let workers = self.sessions.len().min(batches.len()).max(1);
-        let mut results: Vec<Option<Result<Vec<Vec<f32>>>>> =
-            (0..batches.len()).map(|_| None).collect();
-        let slots: Vec<Mutex<&mut Option<Result<Vec<Vec<f32>>>>>> =
-            results.iter_mut().map(Mutex::new).collect();
+        let results: Mutex<Vec<Option<BatchVectors>>> =
+            Mutex::new((0..batches.len()).map(|_| None).collect());
         std::thread::scope(|scope| {
             for worker in 0..workers {
-                let (batches, next, done, slots) = (&batches, &next, &done, &slots);
+                let (batches, next, done, results) = (&batches, &next, &done, &results);
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(batch) = batches.get(i) else { break };
                         let result = self.embed_batch(worker, batch);
                         let failed = result.is_err();
-                        **slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                        results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
                         progress(done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len());
                         if failed {
                             break;
@@ -293,9 +295,8 @@ impl Embedder {
                 });
             }
         });
-        drop(slots);
         let mut out = Vec::with_capacity(texts.len());
-        for r in results {
+        for r in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
             match r {
                 Some(Ok(vectors)) => out.extend(vectors),
                 Some(Err(e)) => return Err(e),

@@ -189,10 +189,8 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         if body.is_empty() {
             continue;
         }
-        if current.is_empty() {
-            current.push_str(body);
-        } else if numbered.is_none() && current.ends_with('-') && ends_with_letter_hyphen(&current)
-        {
+        let hyphenated = numbered.is_none() && ends_with_letter_hyphen(&current);
+        if current.is_empty() || hyphenated {
             current.push_str(body);
         } else if numbered.is_none() && goes_on(&current, body, wrapped, last_len, width) {
             current.push(' ');
