@@ -1,0 +1,390 @@
+//! Crashes, concurrent use and hostile input lose nothing: an ingest killed at
+//! any moment leaves the last completed run, a second ingest is refused while
+//! one runs, the server answers while another process ingests, and under load
+//! and abuse it neither errs nor grows. Everything talks to loopback only.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{Server, bin, run, stderr};
+use rapporteur::search::Searcher;
+
+/// Speeches in the UNGDC layout, big enough that an ingest takes a while.
+fn speeches(dir: &Path, from: usize, to: usize) {
+    let words = [
+        "nuclear",
+        "disarmament",
+        "development",
+        "climate",
+        "peace",
+        "security",
+        "cooperation",
+        "rights",
+        "oceans",
+        "trade",
+    ];
+    for i in from..to {
+        let year = 1946 + i % 79; // with 8 codes, ids repeat only after 632 files
+        let session = year - 1945;
+        let mut text = String::new();
+        for p in 0..40 {
+            let sentence: Vec<&str> = (0..60).map(|w| words[(i + p + w) % words.len()]).collect();
+            text.push_str(&format!("Paragraph {p} says {}.\n", sentence.join(" ")));
+        }
+        let code = ["JPN", "FRA", "BRA", "KEN", "IND", "MEX", "NOR", "EGY"][i % 8];
+        let folder = dir.join(format!("session-{session}-{year}-{i}"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join(format!("{code}_{session}_{year}.txt")), text).expect("write");
+    }
+}
+
+fn documents(index: &Path) -> usize {
+    Searcher::open(index)
+        .expect("the index opens after any interruption")
+        .counts()
+        .expect("counts")
+        .0
+}
+
+/// Starts an ingest and returns once it holds the index (it has said so).
+fn start_ingest(files: &Path, index: &Path) -> Child {
+    let mut child = bin()
+        .args(["ingest", "--no-embed", "--layout", "ungdc"])
+        .arg(files)
+        .arg("--index")
+        .arg(index)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("ingest starts");
+    let stderr = child.stderr.take().expect("piped");
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        if line.expect("stderr").starts_with("ingesting ") {
+            break;
+        }
+    }
+    // Keep draining so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    child
+}
+
+#[test]
+fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (half, all) = (dir.path().join("half"), dir.path().join("all"));
+    speeches(&half, 0, 150);
+    speeches(&all, 0, 300);
+    let index = dir.path().join("index");
+    let out = run(&[
+        "ingest",
+        "--no-embed",
+        "--layout",
+        "ungdc",
+        half.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(documents(&index), 150);
+
+    let mut lost = 0;
+    let mut kill_points = 0;
+    for delay_ms in [0, 50, 150, 400, 900, 1500] {
+        let mut child = start_ingest(&all, &index);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let finished = child.try_wait().expect("wait").is_some();
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        kill_points += 1;
+        let n = documents(&index);
+        // Either the run had committed (all 300) or nothing of it shows (150).
+        assert!(
+            n == 150 || n == 300,
+            "after a kill at {delay_ms} ms: {n} documents"
+        );
+        if n == 150 && finished {
+            lost += 1;
+        }
+        if n == 300 {
+            break;
+        }
+    }
+    assert!(kill_points >= 3, "the ingest was too quick to interrupt");
+    assert_eq!(lost, 0);
+    let out = run(&[
+        "ingest",
+        "--no-embed",
+        "--layout",
+        "ungdc",
+        all.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "re-running completes it: {}",
+        stderr(&out)
+    );
+    assert_eq!(documents(&index), 300);
+}
+
+#[test]
+fn a_second_ingest_is_refused_while_one_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = dir.path().join("speeches");
+    speeches(&files, 0, 300);
+    let index = dir.path().join("index");
+    let mut first = start_ingest(&files, &index);
+    let second = bin()
+        .args([
+            "ingest",
+            "--no-embed",
+            "corpus/neaspec-som22-report.txt",
+            "--index",
+        ])
+        .arg(&index)
+        .output()
+        .expect("runs");
+    let first_done = first.wait().expect("first ends");
+    assert!(first_done.success());
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("locked by another process"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(
+        documents(&index),
+        300,
+        "the running ingest was not disturbed"
+    );
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
+    match agent.get(url).call() {
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        ),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+#[test]
+fn the_server_answers_while_another_process_ingests() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (first, more) = (dir.path().join("first"), dir.path().join("more"));
+    speeches(&first, 0, 100);
+    speeches(&more, 100, 300);
+    let index = dir.path().join("index");
+    let out = run(&[
+        "ingest",
+        "--no-embed",
+        "--layout",
+        "ungdc",
+        first.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(&index);
+    let agent = agent();
+    let mut ingest = start_ingest(&more, &index);
+    let mut answered = 0;
+    let mut slowest = Duration::ZERO;
+    while ingest.try_wait().expect("wait").is_none() {
+        let started = Instant::now();
+        let (status, body) = get(
+            &agent,
+            &server.url("/api/search?q=nuclear+disarmament&mode=keyword"),
+        );
+        slowest = slowest.max(started.elapsed());
+        assert_eq!(status, 200, "{body}");
+        answered += 1;
+    }
+    assert!(ingest.wait().expect("ends").success());
+    assert!(answered > 0);
+    assert!(
+        slowest < Duration::from_secs(5),
+        "slowest answer {slowest:?}"
+    );
+    // The commit is picked up without a restart.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, body) = get(&agent, &server.url("/api/health"));
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        if v["documents"] == 300 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "new documents not seen: {body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn resident_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn thousands_of_requests_at_concurrency_64_without_errors_or_growth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = dir.path().join("speeches");
+    speeches(&files, 0, 100);
+    let index = dir.path().join("index");
+    let out = run(&[
+        "ingest",
+        "--no-embed",
+        "--layout",
+        "ungdc",
+        files.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(&index);
+    let queries = [
+        "/api/search?q=nuclear&mode=keyword",
+        "/api/search?q=climate+peace&mode=keyword&sort=date",
+        "/api/search?q=what+did+Japan+say+on+trade&mode=keyword",
+        "/api/facets?q=oceans&mode=keyword",
+        "/api/health",
+    ];
+    let fire = |requests: usize| -> usize {
+        let next = AtomicUsize::new(0);
+        let errors = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..64 {
+                scope.spawn(|| {
+                    let agent = agent();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= requests {
+                            break;
+                        }
+                        let (status, _) = get(&agent, &server.url(queries[n % queries.len()]));
+                        if status != 200 {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        errors.load(Ordering::Relaxed)
+    };
+    assert_eq!(fire(500), 0, "warm-up");
+    let before = resident_kb(server.child.id());
+    assert_eq!(fire(3000), 0, "errors under load");
+    let after = resident_kb(server.child.id());
+    assert!(
+        after < before + 64 * 1024,
+        "memory grew from {before} KB to {after} KB"
+    );
+}
+
+#[test]
+fn hostile_requests_get_a_400_or_a_quick_answer_never_a_500() {
+    let server = Server::start(common::shared_index());
+    let agent = agent();
+    let long_term = "a".repeat(900);
+    let nested = format!("{}duplication{}", "(".repeat(200), ")".repeat(200));
+    let cases = [
+        "/api/search?q=%00%01%02".to_owned(),
+        "/api/search?q=%FF%FE%FD".to_owned(),
+        format!("/api/search?q={long_term}"),
+        format!("/api/search?q={}", "b".repeat(5000)),
+        format!("/api/search?q={nested}"),
+        "/api/search?q=a*+b*+c*+d*".to_owned(),
+        "/api/search?q=%2F.*%2F".to_owned(),
+        "/api/search?q=duplication~2".to_owned(),
+        "/api/search?q=%22%22%22".to_owned(),
+        "/api/search?q=speaker%3A".to_owned(),
+        "/api/search?q=year%3A99999999999999999999".to_owned(),
+        "/api/search?q=x&limit=99999999999999999999999".to_owned(),
+        "/api/search?q=NOT+NOT+NOT".to_owned(),
+        format!("/api/search?q={}", "x+OR+".repeat(300)),
+    ];
+    for path in &cases {
+        let started = Instant::now();
+        let (status, body) = get(&agent, &server.url(path));
+        assert!(status == 200 || status == 400, "{path}: {status} {body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    for path in [
+        "/p/../../etc/passwd",
+        "/p/..%2F..%2Fetc%2Fpasswd/1",
+        "/api/paragraphs/..%2F..%2F..%2Fetc%2Fpasswd/1",
+        "/api/documents/..%2F..%2FCargo.toml",
+        "/assets/..%2F..%2FCargo.toml",
+        "/assets/../Cargo.toml",
+    ] {
+        let (status, body) = get(&agent, &server.url(path));
+        assert!(status == 404 || status == 400, "{path}: {status} {body}");
+        assert!(
+            !body.contains("[package]") && !body.contains("root:"),
+            "{path}: {body}"
+        );
+    }
+    // Still healthy afterwards.
+    assert_eq!(get(&agent, &server.url("/api/health")).0, 200);
+}
+
+#[test]
+fn an_index_from_another_schema_version_asks_for_a_re_ingest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = dir.path().join("index");
+    let out = run(&[
+        "ingest",
+        "--no-embed",
+        "corpus/neaspec-som22-report.txt",
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = index.join("rapporteur.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let old = text.replace(
+        &format!("\"schema_version\": {}", rapporteur::index::SCHEMA_VERSION),
+        "\"schema_version\": 1",
+    );
+    assert_ne!(old, text);
+    std::fs::write(&manifest, old).expect("write");
+    let out = run(&[
+        "search",
+        "--index",
+        index.to_str().expect("utf-8"),
+        "duplication",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("schema version 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("re-ingest"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+}
