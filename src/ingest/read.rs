@@ -107,7 +107,56 @@ fn looks_binary(bytes: &[u8]) -> bool {
     control * 100 > sample.len()
 }
 
+/// Deepest page tree walked; real documents nest a few levels.
+const MAX_PAGE_TREE_NODES: usize = 100_000;
+
+/// A page tree that loops (a page its own /Parent, /Kids that come back) sends
+/// text extraction round forever: such a file is refused before extraction.
+fn check_page_tree(bytes: &[u8]) -> std::result::Result<(), String> {
+    use lopdf::{Object, ObjectId};
+    let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    let reference = |o: &Object| o.as_reference().ok();
+    let dict_of = |id: ObjectId| doc.get_object(id).and_then(Object::as_dict).ok();
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(reference)
+        .and_then(dict_of)
+        .ok_or("no document catalog")?;
+    let Some(pages) = root.get(b"Pages").ok().and_then(reference) else {
+        return Ok(());
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![pages];
+    while let Some(node) = stack.pop() {
+        if !seen.insert(node) || seen.len() > MAX_PAGE_TREE_NODES {
+            return Err("the page tree loops back on itself".into());
+        }
+        let Some(dict) = dict_of(node) else { continue };
+        // Inherited attributes are looked up along /Parent: that chain must end.
+        let mut chain = std::collections::HashSet::from([node]);
+        let mut up = dict.get(b"Parent").ok().and_then(reference);
+        while let Some(parent) = up {
+            if !chain.insert(parent) {
+                return Err("a page is its own ancestor (/Parent loops)".into());
+            }
+            up = dict_of(parent).and_then(|d| d.get(b"Parent").ok().and_then(reference));
+        }
+        if let Ok(kids) = dict.get(b"Kids").and_then(Object::as_array) {
+            stack.extend(kids.iter().filter_map(reference));
+        }
+    }
+    Ok(())
+}
+
 fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
+    if let Err(reason) = check_page_tree(bytes) {
+        return Err(Error::Pdf {
+            path: path.into(),
+            reason,
+        });
+    }
     // pdf-extract can panic on malformed files; a bad PDF must be an error, not a crash.
     let owned = bytes.to_vec();
     let result =
@@ -173,6 +222,13 @@ mod tests {
     fn empty_is_rejected() {
         let err = read_bytes(Path::new("e.txt"), b"  \n\n ").unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn a_page_tree_that_loops_is_an_error_not_a_hang() {
+        let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 3 0 R >>\nendobj\ntrailer\n<< /Size 4 /Root 1 0 R >>\n%%EOF\n";
+        let err = read_bytes(Path::new("loop.pdf"), pdf).unwrap_err();
+        assert!(matches!(err, Error::Pdf { .. }), "{err}");
     }
 
     #[test]
