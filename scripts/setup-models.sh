@@ -82,4 +82,4 @@ PYEOF
   echo "setup-models: $dest ok ($size bytes)"
 done
 link_so
-echo "setup-models: done; point ort at $O/libonnxruntime.so.1.32.0 (ORT_DYLIB_PATH or ort::init_from)"
+echo "setup-models: done; rapporteur reads $TARGET (or \$RAPPORTEUR_MODELS)"

@@ -388,3 +388,47 @@ fn an_index_from_another_schema_version_asks_for_a_re_ingest() {
     assert!(stderr(&out).contains("re-ingest"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"));
 }
+
+#[test]
+fn slow_clients_and_oversized_heads_are_cut_off() {
+    use std::io::{Read, Write};
+    let server = Server::start_with(common::shared_index(), &["--header-timeout", "1"]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    // Headers that never end: the connection is closed once the time is up.
+    let mut slow = std::net::TcpStream::connect(&address).expect("connects");
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        .expect("writes");
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a slow client held its connection for {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    // A request head of a megabyte is refused.
+    let mut big = std::net::TcpStream::connect(&address).expect("connects");
+    let head = format!(
+        "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let _ = big.write_all(head.as_bytes());
+    big.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut answer = [0u8; 64];
+    let n = big.read(&mut answer).unwrap_or(0);
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 431") || n == 0,
+        "{}",
+        String::from_utf8_lossy(&answer[..n])
+    );
+    // Well-behaved clients are still served.
+    assert_eq!(get(&agent(), &server.url("/api/health")).0, 200);
+}

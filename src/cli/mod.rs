@@ -126,6 +126,9 @@ pub enum Command {
         /// Address to listen on; loopback by default, port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:7878")]
         addr: String,
+        /// Seconds a client has to send its request headers.
+        #[arg(long, default_value_t = 10.0)]
+        header_timeout: f64,
         #[command(flatten)]
         index: IndexArg,
     },
@@ -354,7 +357,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, index } => {
+        Command::Serve {
+            addr,
+            header_timeout,
+            index,
+        } => {
             // A first run has nothing to search yet: build the index from the bundled corpus.
             if rapporteur::http::needs_ingest(&index.index)? {
                 eprintln!(
@@ -370,7 +377,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            let served = runtime.block_on(rapporteur::http::serve(&addr, &index.index));
+            let limits = rapporteur::http::ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs_f64(
+                    header_timeout.clamp(0.1, 3600.0),
+                ),
+                ..Default::default()
+            };
+            let served = runtime.block_on(rapporteur::http::serve(&addr, &index.index, limits));
             // A search still running after shutdown must not hold the process open.
             runtime.shutdown_timeout(std::time::Duration::from_secs(5));
             served?;

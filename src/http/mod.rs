@@ -158,7 +158,7 @@ pub enum ServeError {
 
 /// Opens the index, binds `addr` ("127.0.0.1:7878"; port 0 picks a free one),
 /// prints `listening on http://ADDR` to stderr and serves until Ctrl-C or SIGTERM.
-pub async fn serve(addr: &str, index: &Path) -> Result<(), ServeError> {
+pub async fn serve(addr: &str, index: &Path, limits: ConnectionLimits) -> Result<(), ServeError> {
     let state = AppState::open(index)?;
     let listener = TcpListener::bind(addr)
         .await
@@ -174,15 +174,71 @@ pub async fn serve(addr: &str, index: &Path) -> Result<(), ServeError> {
     }
     // Tests and scripts read this line to learn the port.
     eprintln!("listening on http://{local}");
-    serve_on(listener, state).await?;
+    serve_with_limits(listener, state, limits).await?;
     Ok(())
+}
+
+/// Limits on a connection before any handler runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Time a client has to send its request line and headers (slow clients).
+    pub header_timeout: Duration,
+    /// Largest request head; beyond it the answer is 431.
+    pub header_bytes: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            header_bytes: 64 * 1024,
+        }
+    }
 }
 
 /// Serves `app(state)` on an already bound listener until a shutdown signal.
 pub async fn serve_on(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_with_limits(listener, state, ConnectionLimits::default()).await
+}
+
+/// Serves with HTTP/1.1 connection limits: a client that trickles its headers
+/// is cut off, and an oversized head is refused. On Ctrl-C or SIGTERM open
+/// requests finish (up to 10 s) before the server stops.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    state: AppState,
+    limits: ConnectionLimits,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let app = app(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(limits.header_bytes.max(8192));
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                // A failed accept (too many open files, a reset) concerns one client.
+                let Ok((stream, _)) = accepted else { continue };
+                let service = TowerToHyperService::new(app.clone());
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM; open requests then finish before the server stops.

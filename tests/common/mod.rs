@@ -94,8 +94,15 @@ pub struct Server {
 
 impl Server {
     pub fn start(index: &Path) -> Server {
+        Server::start_with(index, &[])
+    }
+
+    /// With more `serve` flags.
+    pub fn start_with(index: &Path, flags: &[&str]) -> Server {
         let mut child = bin()
-            .args(["serve", "--addr", "127.0.0.1:0", "--index"])
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(flags)
+            .arg("--index")
             .arg(index)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
