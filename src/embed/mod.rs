@@ -89,6 +89,10 @@ fn embedding_error(e: impl std::fmt::Display) -> Error {
 impl Embedder {
     /// The process's embedder (ONNX Runtime is loaded once per process).
     pub fn shared() -> Result<Arc<Embedder>> {
+        // Once loaded, every search asks again: answer without touching the disk.
+        if let Some(loaded) = SHARED.get() {
+            return loaded.clone().map_err(Error::Embedding);
+        }
         let dir = models_dir();
         if !available(&dir) {
             return Err(Error::ModelMissing { dir });

@@ -261,12 +261,9 @@ fn mode_for(
         Some(Error::Invalid(
             "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword".into(),
         ))
-    } else if !crate::embed::available(&crate::embed::models_dir()) {
-        Some(Error::ModelMissing {
-            dir: crate::embed::models_dir(),
-        })
     } else {
-        None
+        // The search loads the model next anyway; a missing or broken one is known here.
+        Embedder::shared().err()
     };
     match (unavailable, asked) {
         (Some(e), Some(_)) => Err(e),
