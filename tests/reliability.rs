@@ -7,7 +7,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,23 @@ fn speeches(dir: &Path, from: usize, to: usize) {
     }
 }
 
+/// A keyword-only ingest of speeches in the UNGDC layout.
+fn ingest_command(files: &Path, index: &Path) -> Command {
+    let mut command = bin();
+    command
+        .args(["ingest", "--no-embed", "--layout", "ungdc"])
+        .arg(files)
+        .arg("--index")
+        .arg(index);
+    command
+}
+
+/// Runs that ingest to its end.
+fn ingest_speeches(files: &Path, index: &Path) {
+    let out = ingest_command(files, index).output().expect("ingest runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn documents(index: &Path) -> usize {
     Searcher::open(index)
         .expect("the index opens after any interruption")
@@ -53,11 +70,7 @@ fn documents(index: &Path) -> usize {
 
 /// Starts an ingest and returns once it holds the index (it has said so).
 fn start_ingest(files: &Path, index: &Path) -> Child {
-    let mut child = bin()
-        .args(["ingest", "--no-embed", "--layout", "ungdc"])
-        .arg(files)
-        .arg("--index")
-        .arg(index)
+    let mut child = ingest_command(files, index)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -81,16 +94,7 @@ fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
     speeches(&half, 0, 150);
     speeches(&all, 0, 300);
     let index = dir.path().join("index");
-    let out = run(&[
-        "ingest",
-        "--no-embed",
-        "--layout",
-        "ungdc",
-        half.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ingest_speeches(&half, &index);
     assert_eq!(documents(&index), 150);
 
     let mut lost = 0;
@@ -117,20 +121,8 @@ fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
     }
     assert!(kill_points >= 3, "the ingest was too quick to interrupt");
     assert_eq!(lost, 0);
-    let out = run(&[
-        "ingest",
-        "--no-embed",
-        "--layout",
-        "ungdc",
-        all.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "re-running completes it: {}",
-        stderr(&out)
-    );
+    // Re-running completes it.
+    ingest_speeches(&all, &index);
     assert_eq!(documents(&index), 300);
 }
 
@@ -191,16 +183,7 @@ fn the_server_answers_while_another_process_ingests() {
     speeches(&first, 0, 100);
     speeches(&more, 100, 300);
     let index = dir.path().join("index");
-    let out = run(&[
-        "ingest",
-        "--no-embed",
-        "--layout",
-        "ungdc",
-        first.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ingest_speeches(&first, &index);
     let server = Server::start(&index);
     let agent = agent();
     let mut ingest = start_ingest(&more, &index);
@@ -252,16 +235,7 @@ fn thousands_of_requests_at_concurrency_64_without_errors_or_growth() {
     let files = dir.path().join("speeches");
     speeches(&files, 0, 100);
     let index = dir.path().join("index");
-    let out = run(&[
-        "ingest",
-        "--no-embed",
-        "--layout",
-        "ungdc",
-        files.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ingest_speeches(&files, &index);
     let server = Server::start(&index);
     let queries = [
         "/api/search?q=nuclear&mode=keyword",
