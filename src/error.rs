@@ -48,9 +48,11 @@ pub enum Error {
     #[error("embedding failed: {0}")]
     Embedding(String),
     #[error("bad query: {0}")]
-    Query(String),
+    Query(#[from] QueryError),
+    #[error("bad request: {0}")]
+    Request(#[from] RequestError),
     #[error("not found: {0}")]
-    NotFound(String),
+    NotFound(#[from] NotFound),
     #[error("{0}")]
     Invalid(String),
     #[error("search engine error: {0}")]
@@ -58,3 +60,67 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A query (the `q` text or one of its filters) that cannot be understood.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("query is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("query contains control characters")]
+    ControlCharacters,
+    #[error("{field} needs a value")]
+    MissingValue { field: String },
+    #[error("unknown filter `{field}`")]
+    UnknownFilter { field: String },
+    #[error("agenda item `{value}` is not a code like 5, 5a or 5(a)")]
+    Agenda { value: String },
+    #[error("year `{value}` is not a year like 2018")]
+    Year { value: String },
+    #[error("date `{value}` is not like 2018 or 2018-10-25")]
+    DateFormat { value: String },
+    #[error("date `{value}` is not a valid date")]
+    Date { value: String },
+    #[error(
+        "sdg `{value}` is not a Sustainable Development Goal: use 1 to 17 or a goal's name ({goals})"
+    )]
+    Sdg { value: String, goals: String },
+    #[error(
+        "{source}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:"
+    )]
+    Syntax {
+        #[source]
+        source: tantivy::query::QueryParserError,
+    },
+}
+
+/// A well-formed request that asks for something out of bounds or unavailable.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("limit {limit} is over the maximum of {max}")]
+    Limit { limit: usize, max: usize },
+    #[error("offset {offset} is over the maximum of {max}")]
+    Offset { offset: usize, max: usize },
+    #[error("semantic_ratio {ratio} is outside 0 to 1")]
+    SemanticRatio { ratio: f32 },
+    #[error("unknown mode `{value}`: use keyword, semantic or hybrid")]
+    Mode { value: String },
+    #[error("from {from} is after to {to}")]
+    DatesReversed { from: String, to: String },
+    #[error(
+        "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword"
+    )]
+    NoEmbeddings,
+    #[error(
+        "{paragraph} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
+    )]
+    NotEmbedded { paragraph: String },
+}
+
+/// A document or paragraph reference that names nothing in the index.
+#[derive(Debug, thiserror::Error)]
+pub enum NotFound {
+    #[error("no document `{reference}` in the index")]
+    Document { reference: String },
+    #[error("no paragraph {number} in {document}")]
+    Paragraph { document: String, number: String },
+}

@@ -138,10 +138,23 @@ pub fn label(goal: u8) -> String {
         .map_or_else(|| goal.to_string(), |g| format!("{} {}", g.0, g.1))
 }
 
+/// Every goal, "1 No poverty, 2 Zero hunger, ...": what an SDG filter accepts.
+pub fn list() -> String {
+    GOALS
+        .iter()
+        .map(|g| label(g.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A user's SDG filter ("13", "sdg13", "climate action") to its facet value.
 pub fn resolve(input: &str) -> Option<String> {
     let s = input.trim().to_lowercase();
     let s = s.trim_start_matches("sdg").trim();
+    // Every goal's name contains the empty string: an empty filter names none.
+    if s.is_empty() {
+        return None;
+    }
     if let Ok(n) = s.split_whitespace().next().unwrap_or("").parse::<u8>() {
         return GOALS.iter().any(|g| g.0 == n).then(|| label(n));
     }
@@ -161,5 +174,7 @@ mod tests {
         assert_eq!(resolve("SDG 14").as_deref(), Some("14 Life below water"));
         assert_eq!(resolve("life on land").as_deref(), Some("15 Life on land"));
         assert_eq!(resolve("99"), None);
+        assert_eq!(resolve(""), None);
+        assert_eq!(resolve(" sdg "), None);
     }
 }

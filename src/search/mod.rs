@@ -21,7 +21,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::embed::Embedder;
-use crate::error::{Error, Result};
+use crate::error::{Error, NotFound, QueryError, RequestError, Result};
 use crate::index::schema::{
     KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
 };
@@ -63,9 +63,10 @@ impl Mode {
             "keyword" => Ok(Mode::Keyword),
             "semantic" => Ok(Mode::Semantic),
             "hybrid" => Ok(Mode::Hybrid),
-            other => Err(Error::Invalid(format!(
-                "unknown mode `{other}`: use keyword, semantic or hybrid"
-            ))),
+            other => Err(RequestError::Mode {
+                value: other.to_owned(),
+            }
+            .into()),
         }
     }
 }
@@ -131,24 +132,24 @@ impl SearchRequest {
     /// The mode is None where the request leaves it to the default.
     pub fn interpret(&self) -> Result<(Interpreted, Option<Mode>)> {
         if self.limit > MAX_LIMIT {
-            return Err(Error::Invalid(format!(
-                "limit {} is over the maximum of {MAX_LIMIT}",
-                self.limit
-            )));
+            return Err(RequestError::Limit {
+                limit: self.limit,
+                max: MAX_LIMIT,
+            }
+            .into());
         }
         if self.offset > MAX_OFFSET {
-            return Err(Error::Invalid(format!(
-                "offset {} is over the maximum of {MAX_OFFSET}",
-                self.offset
-            )));
+            return Err(RequestError::Offset {
+                offset: self.offset,
+                max: MAX_OFFSET,
+            }
+            .into());
         }
         let mode = self.mode.as_deref().map(Mode::parse).transpose()?;
         if let Some(r) = self.semantic_ratio
             && !(0.0..=1.0).contains(&r)
         {
-            return Err(Error::Invalid(format!(
-                "semantic_ratio {r} is outside 0 to 1"
-            )));
+            return Err(RequestError::SemanticRatio { ratio: r }.into());
         }
         let mut i = query::interpret(&self.q)?;
         for s in &self.speaker {
@@ -258,9 +259,7 @@ fn mode_for(
         return Ok((Mode::Keyword, None));
     }
     let unavailable = if catalog.vectors.is_empty() {
-        Some(Error::Invalid(
-            "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword".into(),
-        ))
+        Some(Error::from(RequestError::NoEmbeddings))
     } else {
         // The search loads the model next anyway; a missing or broken one is known here.
         Embedder::shared().err()
@@ -634,12 +633,16 @@ impl Searcher {
         let f = &self.index.fields;
         let address = self
             .paragraph_address(&searcher, paragraph_id(&key))?
-            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
-        let vector = catalog.vectors.vector_of(address).ok_or_else(|| {
-            Error::Invalid(format!(
-                "{key} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
-            ))
-        })?;
+            .ok_or_else(|| NotFound::Paragraph {
+                document: doc.id.clone(),
+                number: number.to_owned(),
+            })?;
+        let vector = catalog
+            .vectors
+            .vector_of(address)
+            .ok_or_else(|| RequestError::NotEmbedded {
+                paragraph: key.clone(),
+            })?;
         let filters = Filters::new(&interpreted, &catalog, f)?;
         let mut allowed = filters.all(None);
         if !same_document {
@@ -684,7 +687,7 @@ impl Searcher {
         parser
             .parse_query(text)
             .map(Some)
-            .map_err(|e| Error::Query(query_error_message(&e)))
+            .map_err(|source| QueryError::Syntax { source }.into())
     }
 
     /// The paragraph record of a paragraph id.
@@ -798,7 +801,9 @@ impl Searcher {
     pub fn resolve_document(&self, reference: &str) -> Result<Document> {
         let searcher = self.index.reader.searcher();
         let catalog = self.catalog(&searcher)?;
-        let not_found = || Error::NotFound(format!("no document `{reference}` in the index"));
+        let not_found = || NotFound::Document {
+            reference: reference.to_owned(),
+        };
         let id = catalog.find(reference).ok_or_else(not_found)?.id.clone();
         let f = &self.index.fields;
         let q = BooleanQuery::new(vec![
@@ -826,7 +831,10 @@ impl Searcher {
             .paragraphs
             .iter()
             .position(|p| p.number == number)
-            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+            .ok_or_else(|| NotFound::Paragraph {
+                document: doc.id.clone(),
+                number: number.to_owned(),
+            })?;
         let searcher = self.index.reader.searcher();
         let load = |i: usize| -> Result<Option<Paragraph>> {
             match doc.paragraphs.get(i) {
@@ -835,7 +843,10 @@ impl Searcher {
             }
         };
         let paragraph = load(position)?
-            .ok_or_else(|| Error::NotFound(format!("no paragraph {number} in {}", doc.id)))?;
+            .ok_or_else(|| NotFound::Paragraph {
+                document: doc.id.clone(),
+                number: number.to_owned(),
+            })?;
         let previous = if position > 0 {
             load(position - 1)?
         } else {
@@ -1021,11 +1032,6 @@ pub fn slug(id: &str) -> String {
         .collect()
 }
 
-fn query_error_message(e: &tantivy::query::QueryParserError) -> String {
-    format!(
-        "{e}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:"
-    )
-}
 
 pub(crate) fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
@@ -1131,7 +1137,11 @@ impl Filters {
             let from = date_number(i.from.as_deref()).unwrap_or(0);
             let to = date_number(i.to.as_deref()).unwrap_or(99_991_231);
             if from > to {
-                return Err(Error::Invalid(format!("from {} is after to {}", from, to)));
+                return Err(RequestError::DatesReversed {
+                    from: i.from.clone().unwrap_or_default(),
+                    to: i.to.clone().unwrap_or_default(),
+                }
+                .into());
             }
             let range = RangeQuery::new(
                 std::ops::Bound::Included(Term::from_field_u64(f.date, from)),

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{QueryError, Result};
 use crate::ingest::agenda::normalise_code;
 use crate::ingest::speakers::gazetteer;
 
@@ -61,15 +61,16 @@ static WHO: LazyLock<Regex> = LazyLock::new(|| {
 /// Interprets a query; explicit filters (flags, API parameters) are merged in by the caller.
 pub fn interpret(query: &str) -> Result<Interpreted> {
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::Query(format!(
-            "query is longer than {MAX_QUERY_CHARS} characters"
-        )));
+        return Err(QueryError::TooLong {
+            max: MAX_QUERY_CHARS,
+        }
+        .into());
     }
     if query
         .chars()
         .any(|c| c.is_control() && c != '\t' && c != '\n')
     {
-        return Err(Error::Query("query contains control characters".into()));
+        return Err(QueryError::ControlCharacters.into());
     }
     let mut out = Interpreted::default();
     let mut rest = String::new();
@@ -80,7 +81,10 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
         last = whole.end;
         let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str()).trim();
         if value.is_empty() {
-            return Err(Error::Query(format!("{} needs a value", &c[1])));
+            return Err(QueryError::MissingValue {
+                field: c[1].to_owned(),
+            }
+            .into());
         }
         add_filter(&mut out, &c[1].to_lowercase(), value)?;
     }
@@ -183,34 +187,36 @@ pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()>
             push_unique(&mut out.speakers, speaker);
         }
         "agenda" => {
-            let code = normalise_code(value).ok_or_else(|| {
-                Error::Query(format!(
-                    "agenda item `{value}` is not a code like 5, 5a or 5(a)"
-                ))
+            let code = normalise_code(value).ok_or_else(|| QueryError::Agenda {
+                value: value.to_owned(),
             })?;
             push_unique(&mut out.agenda, code);
         }
         "topic" => push_unique(&mut out.topics, value.to_owned()),
         "doc" | "document" => push_unique(&mut out.documents, value.to_owned()),
         "year" => {
-            let year: i32 = value
-                .parse()
-                .map_err(|_| Error::Query(format!("year `{value}` is not a year like 2018")))?;
+            let year: i32 = value.parse().map_err(|_| QueryError::Year {
+                value: value.to_owned(),
+            })?;
             if !out.years.contains(&year) {
                 out.years.push(year);
             }
         }
         "sdg" => {
-            let goal = crate::embed::sdg::resolve(value).ok_or_else(|| {
-                Error::Query(format!(
-                    "sdg `{value}` is not a Sustainable Development Goal: use 1 to 17 or a goal's name"
-                ))
+            let goal = crate::embed::sdg::resolve(value).ok_or_else(|| QueryError::Sdg {
+                value: value.to_owned(),
+                goals: crate::embed::sdg::list(),
             })?;
             push_unique(&mut out.sdgs, goal);
         }
         "from" => out.from = Some(parse_date(value)?),
         "to" => out.to = Some(parse_date(value)?),
-        other => return Err(Error::Query(format!("unknown filter `{other}`"))),
+        other => {
+            return Err(QueryError::UnknownFilter {
+                field: other.to_owned(),
+            }
+            .into());
+        }
     }
     Ok(())
 }
@@ -227,11 +233,16 @@ pub fn parse_date(value: &str) -> Result<String> {
         LazyLock::new(|| Regex::new(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$").unwrap());
     let c = DATE
         .captures(value.trim())
-        .ok_or_else(|| Error::Query(format!("date `{value}` is not like 2018 or 2018-10-25")))?;
+        .ok_or_else(|| QueryError::DateFormat {
+            value: value.to_owned(),
+        })?;
     let month: u32 = c.get(2).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
     let day: u32 = c.get(3).map_or(Ok(1), |m| m.as_str().parse()).unwrap_or(0);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(Error::Query(format!("date `{value}` is not a valid date")));
+        return Err(QueryError::Date {
+            value: value.to_owned(),
+        }
+        .into());
     }
     Ok(format!("{}-{month:02}-{day:02}", &c[1]))
 }
