@@ -130,9 +130,10 @@ fn run_one(
             {
                 embedder.clear_cache();
             }
+            let mode = opts.mode.as_deref().map(str::parse).transpose();
             let request = SearchRequest {
-                mode: opts.mode.clone(),
-                limit: opts.limit,
+                mode: mode.map_err(|e: crate::Error| e.to_string())?,
+                limit: Some(opts.limit),
                 ..SearchRequest::new(q)
             };
             searcher

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rapporteur::bench::Target;
 use rapporteur::index::writer::{self, IngestOptions};
 use rapporteur::ingest::{Layout, Source};
-use rapporteur::search::{SearchRequest, Searcher, Sort};
+use rapporteur::search::{SearchRequest, Searcher};
 
 #[derive(Parser)]
 #[command(
@@ -79,13 +79,7 @@ pub enum Command {
     Search {
         query: String,
         #[command(flatten)]
-        filters: FilterArgs,
-        #[arg(long, value_enum, default_value = "relevance")]
-        sort: SortArg,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
+        request: SearchRequest,
         /// Print the API's JSON object.
         #[arg(long)]
         json: bool,
@@ -108,9 +102,7 @@ pub enum Command {
     Similar {
         reference: String,
         #[command(flatten)]
-        filters: FilterArgs,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        request: SearchRequest,
         /// Include paragraphs of the same document.
         #[arg(long)]
         same_document: bool,
@@ -175,45 +167,12 @@ pub enum Command {
     Speakers {
         query: String,
         #[command(flatten)]
-        filters: FilterArgs,
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
+        request: SearchRequest,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         index: IndexArg,
     },
-}
-
-#[derive(Args, Clone, Default)]
-pub struct FilterArgs {
-    /// Only statements by this speaker (repeatable).
-    #[arg(long)]
-    pub speaker: Vec<String>,
-    /// Agenda item code: 5, 5e, 5(e) (repeatable).
-    #[arg(long)]
-    pub agenda: Vec<String>,
-    #[arg(long)]
-    pub topic: Vec<String>,
-    /// Document id, symbol or file name.
-    #[arg(long)]
-    pub doc: Vec<String>,
-    #[arg(long)]
-    pub year: Vec<i32>,
-    /// First meeting date: 2018, 2018-10 or 2018-10-25.
-    #[arg(long)]
-    pub from: Option<String>,
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Sustainable Development Goal: 13, "climate action" (repeatable).
-    #[arg(long)]
-    pub sdg: Vec<String>,
-    /// keyword (the report's words), semantic (meaning) or hybrid (both; the default).
-    #[arg(long)]
-    pub mode: Option<String>,
-    /// Hybrid: weight of meaning against words, 0 to 1 (default 0.5).
-    #[arg(long)]
-    pub semantic_ratio: Option<f32>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,33 +191,6 @@ impl From<LayoutArg> for Layout {
             LayoutArg::Auto => Layout::Auto,
             LayoutArg::Report => Layout::Report,
             LayoutArg::Ungdc => Layout::Ungdc,
-        }
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum SortArg {
-    Relevance,
-    Date,
-}
-
-impl FilterArgs {
-    pub fn request(&self, q: &str, limit: usize, offset: usize, sort: Sort) -> SearchRequest {
-        SearchRequest {
-            q: q.to_owned(),
-            speaker: self.speaker.clone(),
-            agenda: self.agenda.clone(),
-            topic: self.topic.clone(),
-            doc: self.doc.clone(),
-            year: self.year.clone(),
-            sdg: self.sdg.clone(),
-            from: self.from.clone(),
-            to: self.to.clone(),
-            mode: self.mode.clone(),
-            semantic_ratio: self.semantic_ratio,
-            sort,
-            limit,
-            offset,
         }
     }
 }
@@ -304,21 +236,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search {
             query,
-            filters,
-            sort,
-            limit,
-            offset,
+            request,
             json,
             format,
             color,
             index,
         } => {
             let searcher = Searcher::open(&index.index)?;
-            let sort = match sort {
-                SortArg::Relevance => Sort::Relevance,
-                SortArg::Date => Sort::Date,
-            };
-            let response = searcher.search(&filters.request(&query, limit, offset, sort))?;
+            let response = searcher.search(&SearchRequest {
+                q: query,
+                ..request
+            })?;
             let format = if json { Format::Json } else { format };
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&response)?),
@@ -391,8 +319,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Similar {
             reference,
-            filters,
-            limit,
+            request,
             same_document,
             json,
             color,
@@ -404,7 +331,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             let searcher = Searcher::open(&index.index)?;
-            let request = filters.request("", limit.min(100), 0, Sort::Relevance);
             let similar = searcher.similar(doc, number, &request, same_document)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&similar)?);
@@ -484,14 +410,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Speakers {
             query,
-            filters,
-            limit,
+            request,
             json,
             index,
         } => {
             let searcher = Searcher::open(&index.index)?;
-            let counts =
-                searcher.speakers(&filters.request(&query, limit.min(100), 0, Sort::Relevance))?;
+            let counts = searcher.speakers(&SearchRequest {
+                q: query,
+                ..request
+            })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&counts)?);
             } else {

@@ -10,62 +10,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use crate::search::{
-    DocumentSummary, Facets, Outline, ParagraphView, SearchRequest, SearchResponse,
+    DocumentSummary, Facets, Mode, Outline, ParagraphView, SearchRequest, SearchResponse,
     SimilarResponse, Sort, SpeakerCount,
 };
-
-/// Parameters of the GET endpoints, and the shape of the POST /api/search body.
-/// Documentation only: the GET query is parsed by [`parse_query`] (repeated keys)
-/// and the POST body into [`SearchRequest`] itself; a test keeps the fields equal.
-#[derive(Debug, Default, Deserialize, ToSchema, IntoParams)]
-#[into_params(parameter_in = Query, style = Form)]
-#[serde(deny_unknown_fields)]
-pub struct SearchParams {
-    /// What to search: words, "quoted phrases", AND/OR/NOT, inline filters
-    /// (speaker:Japan agenda:5e topic:"Core Fund" doc:… year:2018), or a question
-    /// like "what did Japan say on duplication".
-    #[param(example = "what did Japan say on duplication")]
-    pub q: Option<String>,
-    /// Only statements by this speaker (repeatable).
-    #[serde(default)]
-    pub speaker: Vec<String>,
-    /// Agenda item code: 5, 5e, 5(e) (repeatable).
-    #[serde(default)]
-    pub agenda: Vec<String>,
-    /// Topic; matches every topic containing the words (repeatable).
-    #[serde(default)]
-    pub topic: Vec<String>,
-    /// Document id, symbol (A/HRC/8/44) or file name (repeatable).
-    #[serde(default)]
-    pub doc: Vec<String>,
-    /// Meeting year (repeatable).
-    #[serde(default)]
-    pub year: Vec<i32>,
-    /// Sustainable Development Goal by meaning: 13, "sdg 13", "climate action" (repeatable).
-    #[serde(default)]
-    pub sdg: Vec<String>,
-    /// First meeting date: 2018, 2018-10 or 2018-10-25.
-    pub from: Option<String>,
-    /// Last meeting date, same forms.
-    pub to: Option<String>,
-    /// `keyword` (the report's words, BM25), `semantic` (meaning, embeddings) or
-    /// `hybrid` (both fused; the default).
-    pub mode: Option<String>,
-    /// Hybrid: weight of meaning against words, 0 to 1 (default 0.5).
-    pub semantic_ratio: Option<f32>,
-    pub sort: Option<SortParam>,
-    /// Hits per page, at most 100 (default 10; 20 for /api/speakers).
-    pub limit: Option<usize>,
-    /// Hits to skip, at most 10000.
-    pub offset: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SortParam {
-    Relevance,
-    Date,
-}
 
 /// GET /api/facets: the facet counts and total of a search, without its hits.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,93 +34,21 @@ pub struct Health {
     pub version: &'static str,
 }
 
-/// Parameter names the GET endpoints accept.
-const PARAMS: &str = "q, speaker, agenda, topic, doc, year, sdg, from, to, mode, semantic_ratio, sort, limit, offset";
-
-/// Parses a query string into a search. Repeated keys add filters (`speaker=Japan&speaker=China`);
-/// empty values count as absent so that a plain HTML form works; unknown keys are
-/// refused, as the POST body refuses unknown fields, so that typos do not pass silently.
-pub fn parse_query(raw: Option<&str>, defaults: SearchRequest) -> Result<SearchRequest, ApiError> {
-    let mut r = defaults;
-    let mut seen: Vec<String> = Vec::new();
+/// Parses a GET query string into a search. Repeated keys add filters
+/// (`speaker=Japan&speaker=China`); empty values count as absent, as a plain
+/// HTML form sends them, except `sdg`, a choice among the 17 goals, where an
+/// empty value is refused with their list; unknown keys are refused, as the
+/// POST body refuses unknown fields, so that typos do not pass silently.
+pub fn parse_query(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let mut given = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        let v = value.trim();
-        let single = !matches!(
-            key.as_ref(),
-            "speaker" | "agenda" | "topic" | "doc" | "year" | "sdg"
-        );
-        if single {
-            if seen.iter().any(|k| *k == key) {
-                return Err(ApiError::bad_request(format!(
-                    "parameter `{}` is given more than once",
-                    shown(&key)
-                )));
-            }
-            seen.push(key.to_string());
-        }
-        match key.as_ref() {
-            "q" => r.q = value.to_string(),
-            "speaker" => push_nonempty(&mut r.speaker, v),
-            "agenda" => push_nonempty(&mut r.agenda, v),
-            "topic" => push_nonempty(&mut r.topic, v),
-            "doc" => push_nonempty(&mut r.doc, v),
-            "sdg" => push_nonempty(&mut r.sdg, v),
-            "semantic_ratio" if v.is_empty() => {}
-            "semantic_ratio" => {
-                r.semantic_ratio = Some(v.parse().map_err(|_| {
-                    ApiError::bad_request(format!(
-                        "semantic_ratio `{}` is not a number from 0 to 1",
-                        shown(v)
-                    ))
-                })?)
-            }
-            "year" if v.is_empty() => {}
-            "year" => r.year.push(v.parse().map_err(|_| {
-                ApiError::bad_request(format!("year `{}` is not a year like 2018", shown(v)))
-            })?),
-            "from" => r.from = nonempty(v),
-            "to" => r.to = nonempty(v),
-            "mode" => r.mode = nonempty(v),
-            "sort" => {
-                r.sort = match v {
-                    "" => r.sort,
-                    "relevance" => Sort::Relevance,
-                    "date" => Sort::Date,
-                    other => {
-                        return Err(ApiError::bad_request(format!(
-                            "sort `{}` is not relevance or date",
-                            shown(other)
-                        )));
-                    }
-                }
-            }
-            "limit" if !v.is_empty() => r.limit = count("limit", v)?,
-            "offset" if !v.is_empty() => r.offset = count("offset", v)?,
-            "limit" | "offset" => {}
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "unknown parameter `{}`: use {PARAMS}",
-                    shown(other)
-                )));
-            }
+        let value = if key == "q" { &value } else { value.trim() };
+        if !value.is_empty() || key == "q" || key == "sdg" {
+            given.append_pair(&key, value);
         }
     }
-    Ok(r)
-}
-
-fn push_nonempty(list: &mut Vec<String>, v: &str) {
-    if !v.is_empty() {
-        list.push(v.to_owned());
-    }
-}
-
-fn nonempty(v: &str) -> Option<String> {
-    (!v.is_empty()).then(|| v.to_owned())
-}
-
-fn count(name: &str, v: &str) -> Result<usize, ApiError> {
-    v.parse()
-        .map_err(|_| ApiError::bad_request(format!("{name} `{}` is not a whole number", shown(v))))
+    serde_html_form::from_str(&given.finish())
+        .map_err(|e| ApiError::bad_request(format!("bad parameter: {}", shown(&e.to_string()))))
 }
 
 /// A value as quoted back in an error message: bounded, so a huge parameter is not echoed whole.
@@ -187,7 +62,7 @@ fn shown(v: &str) -> String {
 
 #[utoipa::path(
     get, path = "/api/search", tag = "search",
-    params(SearchParams),
+    params(SearchRequest),
     responses(
         (status = 200, description = "SearchResponse: query, interpreted, mode, total, took_ms, hits (id, document, paragraph, score, meeting, date, agenda_item, agenda_title, topics, speakers, text, statements with byte-range highlights), facets", body = serde_json::Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
@@ -198,13 +73,13 @@ pub async fn search_get(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let request = parse_query(raw.as_deref(), SearchRequest::default())?;
+    let request = parse_query(raw.as_deref())?;
     Ok(Json(state.run(move |s| s.search(&request)).await?))
 }
 
 #[utoipa::path(
     post, path = "/api/search", tag = "search",
-    request_body(content = SearchParams, content_type = "application/json", description = "The same fields as the GET parameters; lists are JSON arrays"),
+    request_body(content = SearchRequest, content_type = "application/json", description = "The same fields as the GET parameters; lists are JSON arrays"),
     responses(
         (status = 200, description = "SearchResponse, as for GET", body = serde_json::Value),
         (status = 400, description = "Bad field or malformed JSON", body = ErrorBody),
@@ -303,7 +178,7 @@ pub struct SimilarParams {
         ("document" = String, Path, description = "Document id (may contain slashes), symbol, slug or file name"),
         ("number" = String, Path, description = "Paragraph number as printed"),
         SimilarParams,
-        SearchParams,
+        SearchRequest,
     ),
     responses(
         (status = 200, description = "SimilarResponse: id, took_ms, hits (as in a search), most similar first", body = serde_json::Value),
@@ -340,15 +215,12 @@ fn parse_similar_query(raw: Option<&str>) -> Result<(SearchRequest, bool), ApiEr
             rest.append_pair(&key, &value);
         }
     }
-    Ok((
-        parse_query(Some(&rest.finish()), SearchRequest::default())?,
-        same_document,
-    ))
+    Ok((parse_query(Some(&rest.finish()))?, same_document))
 }
 
 #[utoipa::path(
     get, path = "/api/speakers", tag = "search",
-    params(SearchParams),
+    params(SearchRequest),
     responses(
         (status = 200, description = "SpeakerCount list: speaker, speaker_kind, statements, paragraphs, top (the best hit); most statements first", body = serde_json::Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
@@ -358,19 +230,13 @@ pub async fn speakers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SpeakerCount>>, ApiError> {
-    let request = parse_query(
-        raw.as_deref(),
-        SearchRequest {
-            limit: 20,
-            ..SearchRequest::default()
-        },
-    )?;
+    let request = parse_query(raw.as_deref())?;
     Ok(Json(state.run(move |s| s.speakers(&request)).await?))
 }
 
 #[utoipa::path(
     get, path = "/api/facets", tag = "search",
-    params(SearchParams),
+    params(SearchRequest),
     responses(
         (status = 200, description = "Facet counts and total of the search; limit, offset and sort are ignored", body = FacetsResponse),
         (status = 400, description = "Bad parameter", body = ErrorBody),
@@ -380,12 +246,12 @@ pub async fn facets(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
-    let mut request = parse_query(raw.as_deref(), SearchRequest::default())?;
+    let mut request = parse_query(raw.as_deref())?;
     // The same bounds as a search (a bad limit is a bad request everywhere),
     // checked before they are overridden.
-    request.interpret()?;
+    request.check_bounds()?;
     // Counts only: no hits to build.
-    request.limit = 0;
+    request.limit = Some(0);
     request.offset = 0;
     let response = state.run(move |s| s.search(&request)).await?;
     Ok(Json(FacetsResponse {
@@ -437,6 +303,6 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         health,
         openapi
     ),
-    components(schemas(SearchParams, SortParam, FacetsResponse, Health, ErrorBody))
+    components(schemas(SearchRequest, Sort, Mode, FacetsResponse, Health, ErrorBody))
 )]
 pub struct ApiDoc;

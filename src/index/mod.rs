@@ -6,6 +6,7 @@ pub mod vectors;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Weak;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,14 @@ pub struct Index {
 }
 
 impl Index {
+    /// Opens the index at `path` for search.
     pub fn open(path: &Path) -> Result<Index> {
+        Index::open_warmed(path, Vec::new())
+    }
+
+    /// Opens the index with `warmers`, which tantivy runs on every generation
+    /// it loads (at open and after each commit) before searches see it.
+    pub fn open_warmed(path: &Path, warmers: Vec<Weak<dyn tantivy::Warmer>>) -> Result<Index> {
         let manifest_path = path.join(MANIFEST);
         if !manifest_path.exists() {
             return Err(Error::NoIndex { path: path.into() });
@@ -47,6 +55,7 @@ impl Index {
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
+            .warmers(warmers)
             .try_into()
             .map_err(|e: tantivy::TantivyError| Error::Index {
                 path: path.into(),

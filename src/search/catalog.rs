@@ -3,22 +3,22 @@
 //! whether statements have records of their own.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
+use tantivy::SegmentReader;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur};
 use tantivy::schema::{Field, Value};
 
-use super::facets::SegmentNames;
-use super::term;
+use super::filters::term;
 use super::vector::VectorStore;
 use crate::error::Result;
 use crate::index::Fields;
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT};
 use crate::model::DocumentSummary;
 
-pub struct Catalog {
+pub(crate) struct Catalog {
     pub generation: u64,
     /// Newest first.
     pub documents: Vec<DocumentSummary>,
@@ -34,7 +34,11 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn load(searcher: &tantivy::Searcher, f: &Fields) -> Result<Catalog> {
+    pub(crate) fn load(
+        searcher: &tantivy::Searcher,
+        f: &Fields,
+        facets: &[FacetField],
+    ) -> Result<Catalog> {
         let generation = searcher.generation().generation_id();
         let addresses = searcher.search(
             &*term(f.kind, KIND_DOCUMENT),
@@ -70,7 +74,7 @@ impl Catalog {
             by_id,
             topics: topics.into_iter().collect(),
             separate_statements,
-            facet_names: super::facets::load_names(searcher, f)?,
+            facet_names: load_names(searcher, facets)?,
             vectors: VectorStore::load(searcher, f)?,
             paragraphs_without_vectors: searcher.search(
                 &BooleanQuery::new(vec![
@@ -86,16 +90,16 @@ impl Catalog {
     }
 
     /// A facet field's values by segment and ordinal.
-    pub fn facet_names(&self, field: Field) -> Arc<Vec<Arc<SegmentNames>>> {
+    pub(crate) fn facet_names(&self, field: Field) -> Arc<Vec<Arc<SegmentNames>>> {
         self.facet_names.get(&field).cloned().unwrap_or_default()
     }
 
-    pub fn get(&self, id: &str) -> Option<&DocumentSummary> {
+    pub(crate) fn get(&self, id: &str) -> Option<&DocumentSummary> {
         self.by_id.get(id).map(|&i| &self.documents[i])
     }
 
     /// A document by id, symbol, file name stem or URL slug, in that order.
-    pub fn find(&self, reference: &str) -> Option<&DocumentSummary> {
+    pub(crate) fn find(&self, reference: &str) -> Option<&DocumentSummary> {
         let r = reference.trim();
         self.get(r)
             .or_else(|| {
@@ -112,8 +116,158 @@ impl Catalog {
                         .file_stem()
                         .and_then(|s| s.to_str())
                         .is_some_and(|s| s.eq_ignore_ascii_case(r))
-                        || super::slug(&d.id) == super::slug(r)
+                        || slug(&d.id) == slug(r)
                 })
             })
+    }
+}
+
+/// A facet field and how its values are displayed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FacetField {
+    pub(crate) field: Field,
+    /// Speakers list the name without the kind above it ("Japan", not "country/Japan").
+    pub(crate) speaker: bool,
+    /// Top-level values are counted too ("5" for "5/e").
+    pub(crate) parents: bool,
+}
+
+/// The values of one facet field in one segment, by ordinal, as they are
+/// displayed; built once per index generation (see the catalog).
+pub(crate) struct SegmentNames {
+    pub(crate) values: Vec<String>,
+    /// Ordinal → index of its top-level value in `parents` (agenda "5" for "5e").
+    pub(crate) parent_of: Vec<u32>,
+    pub(crate) parents: Vec<String>,
+}
+
+impl SegmentNames {
+    fn load(
+        segment: &SegmentReader,
+        field: &str,
+        display: &FacetField,
+    ) -> tantivy::Result<SegmentNames> {
+        let (speaker, parents) = (display.speaker, display.parents);
+        let reader = segment.facet_reader(field)?;
+        let mut names = SegmentNames {
+            values: Vec::with_capacity(reader.num_facets()),
+            parent_of: Vec::new(),
+            parents: Vec::new(),
+        };
+        let mut stream = reader.facet_dict().stream()?;
+        while stream.advance() {
+            let path: Vec<&[u8]> = stream.key().split(|&b| b == 0).collect();
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            // Speakers list the name, not the "/country" level above it.
+            let value = if speaker {
+                path.last().map(|b| text(b)).unwrap_or_default()
+            } else {
+                path.iter().map(|b| text(b)).collect::<String>()
+            };
+            names.values.push(value);
+            if parents {
+                let top = text(path.first().copied().unwrap_or_default());
+                let i = match names.parents.iter().position(|p| *p == top) {
+                    Some(i) => i,
+                    None => {
+                        names.parents.push(top);
+                        names.parents.len() - 1
+                    }
+                };
+                names.parent_of.push(i as u32);
+            }
+        }
+        Ok(names)
+    }
+}
+
+/// Names of every facet field, per segment.
+fn load_names(
+    searcher: &tantivy::Searcher,
+    facets: &[FacetField],
+) -> Result<HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>> {
+    let mut out = HashMap::new();
+    for display in facets {
+        let name = searcher.schema().get_field_name(display.field);
+        let per_segment = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| SegmentNames::load(s, name, display).map(Arc::new))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        out.insert(display.field, Arc::new(per_segment));
+    }
+    Ok(out)
+}
+
+/// "A/HRC/8/44" → "a-hrc-8-44": a reference that fits in a URL segment.
+pub fn slug(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Builds the catalog of each index generation as tantivy loads it (at open
+/// and after every commit), so that no user request pays for it, and drops the
+/// catalogs of generations no searcher uses any more.
+pub(crate) struct CatalogWarmer {
+    /// The facet fields of a schema (the facets module's list).
+    facets: fn(&Fields) -> Vec<FacetField>,
+    by_generation: RwLock<HashMap<u64, Arc<Catalog>>>,
+}
+
+impl CatalogWarmer {
+    pub(crate) fn new(facets: fn(&Fields) -> Vec<FacetField>) -> CatalogWarmer {
+        CatalogWarmer {
+            facets,
+            by_generation: RwLock::default(),
+        }
+    }
+
+    /// The catalog of `searcher`'s generation; built here only if warming it
+    /// failed (the error is then the user's to see).
+    pub(crate) fn catalog(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
+        let generation = searcher.generation().generation_id();
+        let cached = self
+            .by_generation
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&generation)
+            .cloned();
+        match cached {
+            Some(catalog) => Ok(catalog),
+            None => self.build(searcher),
+        }
+    }
+
+    fn build(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
+        let fields = Fields::from_schema(&searcher.schema())?;
+        let catalog = Arc::new(Catalog::load(searcher, &fields, &(self.facets)(&fields))?);
+        self.by_generation
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(catalog.generation, catalog.clone());
+        Ok(catalog)
+    }
+}
+
+impl tantivy::Warmer for CatalogWarmer {
+    fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        self.build(searcher)
+            .map(|_| ())
+            .map_err(|e| tantivy::TantivyError::InternalError(format!("catalog: {e}")))
+    }
+
+    fn garbage_collect(&self, live: &[&tantivy::SearcherGeneration]) {
+        let live: Vec<u64> = live.iter().map(|g| g.generation_id()).collect();
+        self.by_generation
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|generation, _| live.contains(generation));
     }
 }

@@ -7,17 +7,17 @@ use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 #[derive(Debug, Clone, Copy)]
-pub struct Match {
-    pub score: Score,
+pub(crate) struct Match {
+    pub(crate) score: Score,
     /// [`crate::index::schema::paragraph_id`] of the paragraph.
-    pub para: u64,
-    pub statement: Option<u64>,
-    pub date: u64,
+    pub(crate) para: u64,
+    pub(crate) statement: Option<u64>,
+    pub(crate) date: u64,
 }
 
-pub struct Matches;
+pub(crate) struct Matches;
 
-pub struct SegmentMatches {
+pub(crate) struct SegmentMatches {
     para: Column<u64>,
     statement: Column<u64>,
     date: Column<u64>,
@@ -70,16 +70,16 @@ impl SegmentCollector for SegmentMatches {
 
 /// A paragraph's best match and the statements of it that matched.
 #[derive(Debug, Clone)]
-pub struct Group {
-    pub para: u64,
-    pub score: Score,
-    pub date: u64,
-    pub statements: Vec<u64>,
+pub(crate) struct Group {
+    pub(crate) para: u64,
+    pub(crate) score: Score,
+    pub(crate) date: u64,
+    pub(crate) statements: Vec<u64>,
 }
 
 /// Groups matches by paragraph, keeping each group's best score, ranked by
 /// score (or by date, newest first, then score).
-pub fn group(matches: Vec<Match>, by_date: bool) -> Vec<Group> {
+pub(crate) fn group(matches: Vec<Match>, by_date: bool) -> Vec<Group> {
     let mut index: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for m in matches {

@@ -15,54 +15,106 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, FruitHandle, MultiCollector, MultiFruit, SegmentCollector};
 use tantivy::fastfield::FacetReader;
 use tantivy::query::Query;
-use tantivy::schema::Field;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::catalog::Catalog;
-use super::{FacetCount, Facets, FilterKind, Filters, combine};
+use super::catalog::{FacetField, SegmentNames};
+use super::filters::{FilterKind, combine};
+use super::plan::QueryPlan;
+use super::response::{FacetCount, Facets};
+use super::searcher::Snapshot;
 use crate::error::Result;
 use crate::index::Fields;
 use crate::index::schema::KIND_STATEMENT;
 
+/// Values listed per facet.
 const TOP: usize = 50;
 
-/// One facet to count.
-pub struct Spec {
-    field: Field,
+/// One facet to count: its field and the filter its counts leave out.
+struct Spec {
+    display: FacetField,
     own: FilterKind,
-    /// Counted on statement records, listed by name without the kind above it.
-    speaker: bool,
-    /// Also count top-level values ("5" for "5/e"), each document once.
-    parents: bool,
+    slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-pub fn specs(f: &Fields) -> Vec<Spec> {
-    let spec = |field, own, parents| Spec {
-        field,
+fn specs(f: &Fields) -> [Spec; 6] {
+    let spec = |field, own, parents, slot| Spec {
+        display: FacetField {
+            field,
+            speaker: field == f.speaker,
+            parents,
+        },
         own,
-        speaker: field == f.speaker,
-        parents,
+        slot,
     };
-    vec![
-        spec(f.speaker, FilterKind::Speaker, false),
-        spec(f.agenda, FilterKind::Agenda, true),
-        spec(f.topic, FilterKind::Topic, false),
-        spec(f.document, FilterKind::Document, false),
-        spec(f.year, FilterKind::Year, false),
-        spec(f.sdg, FilterKind::Sdg, false),
+    [
+        spec(f.speaker, FilterKind::Speaker, false, |x: &mut Facets| {
+            &mut x.speaker
+        }),
+        spec(f.agenda, FilterKind::Agenda, true, |x| &mut x.agenda_item),
+        spec(f.topic, FilterKind::Topic, false, |x| &mut x.topic),
+        spec(f.document, FilterKind::Document, false, |x| &mut x.document),
+        spec(f.year, FilterKind::Year, false, |x| &mut x.year),
+        spec(f.sdg, FilterKind::Sdg, false, |x| &mut x.sdg),
     ]
+}
+
+/// The facet fields and how they display: what the catalog names per generation.
+pub(crate) fn fields(f: &Fields) -> Vec<FacetField> {
+    specs(f).iter().map(|s| s.display).collect()
 }
 
 impl Spec {
     /// Whether this facet counts over exactly the main query's matches.
-    pub fn rides_on_main(&self, main_kind: &str, filters: &Filters, catalog: &Catalog) -> bool {
-        !filters.has(self.own)
-            && (!self.speaker || main_kind == KIND_STATEMENT || !catalog.separate_statements)
+    fn rides_on_main(&self, plan: &QueryPlan, snapshot: &Snapshot<'_>) -> bool {
+        !plan.filters.has(self.own)
+            && (!self.display.speaker
+                || plan.kind == KIND_STATEMENT
+                || !snapshot.catalog.separate_statements)
     }
 }
 
+/// The facets counted on the main pass, by their collectors' handles.
+pub(crate) struct Riding {
+    handles: Vec<(usize, FruitHandle<Counts>)>,
+}
+
+/// Adds a counter to the main pass for every facet whose query is the main one.
+pub(crate) fn ride(
+    multi: &mut MultiCollector<'_>,
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+) -> Riding {
+    let handles = specs(snapshot.fields())
+        .iter()
+        .enumerate()
+        .filter(|(_, spec)| spec.rides_on_main(plan, snapshot))
+        .map(|(i, spec)| (i, multi.add_collector(counter(snapshot, spec))))
+        .collect();
+    Riding { handles }
+}
+
+/// Reads the counts of the main pass and counts the other facets in passes of
+/// their own (each without its own filter).
+pub(crate) fn finish(
+    riding: Riding,
+    fruits: &mut MultiFruit,
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    matching: Option<&dyn Query>,
+) -> Result<Facets> {
+    let specs = specs(snapshot.fields());
+    let mut facets = Facets::default();
+    for (i, handle) in riding.handles {
+        *(specs[i].slot)(&mut facets) = read(handle.extract(fruits));
+    }
+    for spec in specs.iter().filter(|s| !s.rides_on_main(plan, snapshot)) {
+        *(spec.slot)(&mut facets) = count_alone(snapshot, spec, plan, matching)?;
+    }
+    Ok(facets)
+}
+
 /// One segment's counts by ordinal, with the names to read them.
-pub struct SegmentCounts {
+struct SegmentCounts {
     names: Arc<SegmentNames>,
     leaves: Vec<u32>,
     parents: Vec<u32>,
@@ -71,63 +123,14 @@ pub struct SegmentCounts {
 /// Counts of every segment; names are looked up only when they are read.
 type Counts = Vec<SegmentCounts>;
 
-/// The values of one facet field in one segment, by ordinal, as they are
-/// displayed; built once per index generation (see the catalog).
-pub struct SegmentNames {
-    values: Vec<String>,
-    /// Ordinal → index of its top-level value in `parents` (agenda "5" for "5e").
-    parent_of: Vec<u32>,
-    parents: Vec<String>,
-}
-
-impl SegmentNames {
-    pub fn load(
-        segment: &SegmentReader,
-        field: &str,
-        speaker: bool,
-        parents: bool,
-    ) -> tantivy::Result<SegmentNames> {
-        let reader = segment.facet_reader(field)?;
-        let mut names = SegmentNames {
-            values: Vec::with_capacity(reader.num_facets()),
-            parent_of: Vec::new(),
-            parents: Vec::new(),
-        };
-        let mut stream = reader.facet_dict().stream()?;
-        while stream.advance() {
-            let path: Vec<&[u8]> = stream.key().split(|&b| b == 0).collect();
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            // Speakers list the name, not the "/country" level above it.
-            let value = if speaker {
-                path.last().map(|b| text(b)).unwrap_or_default()
-            } else {
-                path.iter().map(|b| text(b)).collect::<String>()
-            };
-            names.values.push(value);
-            if parents {
-                let top = text(path.first().copied().unwrap_or_default());
-                let i = match names.parents.iter().position(|p| *p == top) {
-                    Some(i) => i,
-                    None => {
-                        names.parents.push(top);
-                        names.parents.len() - 1
-                    }
-                };
-                names.parent_of.push(i as u32);
-            }
-        }
-        Ok(names)
-    }
-}
-
 /// Counts the values of one facet field among the matches.
-pub struct Counter {
+struct Counter {
     field: String,
     /// Per segment ordinal.
     names: Arc<Vec<Arc<SegmentNames>>>,
 }
 
-pub struct SegmentCounter {
+struct SegmentCounter {
     reader: FacetReader,
     names: Arc<SegmentNames>,
     leaves: Vec<u32>,
@@ -193,38 +196,7 @@ impl SegmentCollector for SegmentCounter {
     }
 }
 
-pub fn add(
-    multi: &mut MultiCollector<'_>,
-    searcher: &tantivy::Searcher,
-    catalog: &Catalog,
-    spec: &Spec,
-) -> FruitHandle<Counts> {
-    multi.add_collector(Counter {
-        field: searcher.schema().get_field_name(spec.field).to_owned(),
-        names: catalog.facet_names(spec.field),
-    })
-}
-
-/// Names of every facet field, per segment: what the catalog caches.
-pub fn load_names(
-    searcher: &tantivy::Searcher,
-    f: &Fields,
-) -> Result<HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>> {
-    let mut out = HashMap::new();
-    for spec in specs(f) {
-        let name = searcher.schema().get_field_name(spec.field);
-        let per_segment = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| SegmentNames::load(s, name, spec.speaker, spec.parents).map(Arc::new))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        out.insert(spec.field, Arc::new(per_segment));
-    }
-    Ok(out)
-}
-
-pub fn read(handle: FruitHandle<Counts>, fruits: &mut MultiFruit) -> Vec<FacetCount> {
-    let segments = handle.extract(fruits);
+fn read(segments: Counts) -> Vec<FacetCount> {
     // Names are borrowed until the top values are known: a document facet can
     // have thousands of values in a broad search.
     let mut merged: HashMap<&str, u64> = HashMap::new();
@@ -262,41 +234,36 @@ pub fn read(handle: FruitHandle<Counts>, fruits: &mut MultiFruit) -> Vec<FacetCo
 }
 
 /// Counts one facet in a pass of its own (its own filter left out).
-pub fn count_alone(
-    searcher: &tantivy::Searcher,
-    catalog: &Catalog,
-    f: &Fields,
+fn count_alone(
+    snapshot: &Snapshot<'_>,
     spec: &Spec,
-    main_kind: &str,
-    text: Option<&dyn Query>,
-    filters: &Filters,
+    plan: &QueryPlan,
+    matching: Option<&dyn Query>,
 ) -> Result<Vec<FacetCount>> {
-    let kind = if spec.speaker {
+    let kind = if spec.display.speaker {
         KIND_STATEMENT
     } else {
-        main_kind
+        plan.kind
     };
-    let query = combine(kind, f, text, filters.all(Some(spec.own)));
-    let mut multi = MultiCollector::new();
-    let handle = add(&mut multi, searcher, catalog, spec);
-    let mut fruits = searcher.search(&*query, &multi)?;
-    Ok(read(handle, &mut fruits))
+    let query = combine(
+        kind,
+        snapshot.fields(),
+        matching,
+        plan.filters.all(Some(spec.own)),
+    );
+    let segments = snapshot
+        .searcher
+        .search(&*query, &counter(snapshot, spec))?;
+    Ok(read(segments))
 }
 
-/// Puts counts into their place in the response.
-pub fn assign(facets: &mut Facets, f: &Fields, spec: &Spec, counts: Vec<FacetCount>) {
-    let slot = if spec.field == f.speaker {
-        &mut facets.speaker
-    } else if spec.field == f.agenda {
-        &mut facets.agenda_item
-    } else if spec.field == f.topic {
-        &mut facets.topic
-    } else if spec.field == f.document {
-        &mut facets.document
-    } else if spec.field == f.sdg {
-        &mut facets.sdg
-    } else {
-        &mut facets.year
-    };
-    *slot = counts;
+fn counter(snapshot: &Snapshot<'_>, spec: &Spec) -> Counter {
+    Counter {
+        field: snapshot
+            .searcher
+            .schema()
+            .get_field_name(spec.display.field)
+            .to_owned(),
+        names: snapshot.catalog.facet_names(spec.display.field),
+    }
 }

@@ -7,23 +7,30 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::IndexRecordOption;
 
-use super::collect::Group;
+use super::collect::{Group, Matches};
+use super::filters::{combine, term};
+use super::plan::QueryPlan;
+use super::searcher::Snapshot;
+use crate::error::Result;
 use crate::index::Fields;
 
 /// Share of the best cosine a semantic candidate needs to join a hybrid search.
-pub const CLOSE_ENOUGH: f32 = 0.6;
+pub(crate) const CLOSE_ENOUGH: f32 = 0.6;
 
 /// Keeps the semantic candidates close to the best one: a query always has
 /// nearest neighbours, most of them unrelated. Sorted best first.
-pub fn close_enough(semantic: &mut Vec<Group>) {
+pub(crate) fn close_enough(semantic: &mut Vec<Group>) {
     let cut = semantic.first().map_or(0.0, |g| g.score) * CLOSE_ENOUGH;
     semantic.retain(|g| g.score >= cut);
 }
 
 /// Records of the given paragraphs, scoring nothing (their rank comes from the vectors).
-pub fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
+pub(crate) fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
     if groups.is_empty() {
         return Box::new(EmptyQuery);
     }
@@ -35,7 +42,7 @@ pub fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
 }
 
 /// Matches of the words or of the meaning.
-pub fn either(text: Option<&dyn Query>, meaning: Box<dyn Query>) -> Box<dyn Query> {
+pub(crate) fn either(text: Option<&dyn Query>, meaning: Box<dyn Query>) -> Box<dyn Query> {
     let mut clauses = vec![(Occur::Should, meaning)];
     if let Some(t) = text {
         clauses.push((Occur::Should, t.box_clone()));
@@ -44,34 +51,112 @@ pub fn either(text: Option<&dyn Query>, meaning: Box<dyn Query>) -> Box<dyn Quer
 }
 
 /// Whether a query names something that exact matches must answer: a quoted
-/// phrase, a number or code, or a capitalised word past the first.
-pub fn names_something(original: &str, text: &str) -> bool {
-    if text.contains('"')
-        || text
-            .split_whitespace()
-            .any(|w| w.chars().any(|c| c.is_ascii_digit()))
-    {
+/// phrase, a number or code, or a capitalised word past the first of what was
+/// typed. `words` are the words searched for, as the query grammar read them.
+pub(crate) fn names_something(original: &str, has_phrase: bool, words: &[&str]) -> bool {
+    if has_phrase || words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
         return true;
     }
-    let searched: HashSet<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
+    let searched: HashSet<String> = words.iter().map(|w| bare(w).to_lowercase()).collect();
     original.split_whitespace().skip(1).any(|w| {
-        let word = w.trim_matches(|c: char| !c.is_alphanumeric());
-        !["AND", "OR", "NOT"].contains(&word)
-            && word.chars().next().is_some_and(char::is_uppercase)
+        let word = bare(w);
+        word.chars().next().is_some_and(char::is_uppercase)
             && searched.contains(&word.to_lowercase())
     })
+}
+
+fn bare(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// Scales keyword scores for blending: BM25 over the best keyword hit, times
+/// the square of the share of the query's words the paragraph holds
+/// (Meilisearch's "words" rule: "big cats" matching only `CAT` counts little).
+pub(crate) fn scale_keyword(keyword: &mut [Group], coverage: Option<&HashMap<u64, f32>>) {
+    let best = keyword
+        .iter()
+        .map(|g| g.score)
+        .fold(0f32, f32::max)
+        .max(1e-6);
+    for g in keyword {
+        let words = coverage.map_or(1.0, |c| c.get(&g.para).copied().unwrap_or(0.0));
+        g.score = g.score / best * words * words;
+    }
+}
+
+/// For each paragraph, the share of the query's words (stems, and the agents'
+/// names as one more) it contains; None when there are fewer than two.
+pub(crate) fn word_coverage(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+) -> Result<Option<HashMap<u64, f32>>> {
+    let Some(words) = &plan.words else {
+        return Ok(None);
+    };
+    let f = snapshot.fields();
+    let mut parts: Vec<Box<dyn Query>> = words
+        .stems
+        .iter()
+        .map(|stem| {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.text, stem),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>
+        })
+        .collect();
+    parts.extend(words.agents.iter().map(|q| q.box_clone()));
+    if parts.len() < 2 {
+        return Ok(None);
+    }
+    let share = 1.0 / parts.len() as f32;
+    let mut found: HashMap<u64, f32> = HashMap::new();
+    for part in parts {
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.kind, plan.kind)),
+            (Occur::Must, part),
+        ]);
+        let paras: HashSet<u64> = snapshot
+            .searcher
+            .search(&q, &Matches)?
+            .into_iter()
+            .map(|m| m.para)
+            .collect();
+        for p in paras {
+            *found.entry(p).or_default() += share;
+        }
+    }
+    Ok(Some(found))
+}
+
+/// Paragraphs that contain every word of the query (or its phrases), where the
+/// query names something: hybrid search keeps them first.
+pub(crate) fn exact_matches(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+) -> Result<Option<HashSet<u64>>> {
+    let Some(strict) = plan.words.as_ref().and_then(|w| w.strict.as_deref()) else {
+        return Ok(None);
+    };
+    let q = combine(
+        plan.kind,
+        snapshot.fields(),
+        Some(strict),
+        plan.filters.all(None),
+    );
+    Ok(Some(
+        snapshot
+            .searcher
+            .search(&*q, &Matches)?
+            .into_iter()
+            .map(|m| m.para)
+            .collect(),
+    ))
 }
 
 /// Blends keyword and semantic candidates: (1 - ratio) × keyword score (BM25
 /// already scaled to 0..1 by the caller) + ratio × cosine scaled between the
 /// last and the best semantic candidate. With `exact`, those paragraphs come first.
-pub fn fuse(
+pub(crate) fn fuse(
     keyword: &[Group],
     semantic: &[Group],
     ratio: f32,
@@ -156,11 +241,36 @@ mod tests {
     fn knows_when_a_query_names_something() {
         assert!(names_something(
             "\"Core Fund\" review",
-            "\"Core Fund\" review"
+            true,
+            &["Core", "Fund", "review"]
         ));
-        assert!(names_something("what about the Amur tiger", "Amur tiger"));
-        assert!(names_something("resolution 1540", "resolution 1540"));
-        assert!(!names_something("Big cats", "big cats"));
-        assert!(!names_something("money pledged", "money pledged"));
+        assert!(names_something(
+            "what about the Amur tiger",
+            false,
+            &["Amur", "tiger"]
+        ));
+        assert!(names_something(
+            "resolution 1540",
+            false,
+            &["resolution", "1540"]
+        ));
+        assert!(!names_something("Big cats", false, &["big", "cats"]));
+        assert!(!names_something(
+            "money pledged by Seoul",
+            false,
+            &["money", "pledged"]
+        ));
+    }
+
+    #[test]
+    fn keyword_scores_scale_by_the_best_and_the_words_covered() {
+        let mut keyword = vec![group(1, 8.0), group(2, 4.0), group(3, 8.0)];
+        let coverage = HashMap::from([(1, 1.0), (2, 1.0), (3, 0.5)]);
+        scale_keyword(&mut keyword, Some(&coverage));
+        let scores: Vec<f32> = keyword.iter().map(|g| g.score).collect();
+        assert_eq!(scores, [1.0, 0.5, 0.25]);
+        let mut alone = vec![group(1, 2.0), group(2, 1.0)];
+        scale_keyword(&mut alone, None);
+        assert_eq!(alone[1].score, 0.5);
     }
 }

@@ -9,57 +9,69 @@ use tantivy::tokenizer::TextAnalyzer;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Result;
+use crate::search::response::Hit;
 
-pub fn analyzer(index: &tantivy::Index, field: tantivy::schema::Field) -> Result<TextAnalyzer> {
-    Ok(index.tokenizer_for_field(field)?)
+/// What to mark in a hit: single stems wherever they occur, and phrases
+/// (a quoted phrase, a name such as "Republic of Korea") only where their
+/// stems stand together, so that a name's "of" does not light up every "of".
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Marks {
+    terms: HashSet<String>,
+    phrases: Vec<Vec<String>>,
 }
 
-const OPERATORS: &[&str] = &["AND", "OR", "NOT"];
+impl Marks {
+    /// Adds the stems of one literal: a phrase when it has more than one.
+    pub(crate) fn add(&mut self, stems: Vec<String>) {
+        match stems.len() {
+            0 => {}
+            1 => {
+                self.terms.extend(stems);
+            }
+            _ if !self.phrases.contains(&stems) => self.phrases.push(stems),
+            _ => {}
+        }
+    }
 
-/// The stems of the words a query searches for (operators and negated words left out).
-pub fn query_terms(
-    index: &tantivy::Index,
-    field: tantivy::schema::Field,
-    text: &str,
-) -> Result<HashSet<String>> {
-    let mut analyzer = analyzer(index, field)?;
-    let mut terms = HashSet::new();
-    let mut negate_next = false;
-    for word in text.split_whitespace() {
-        if word == "NOT" {
-            negate_next = true;
-            continue;
+    pub(crate) fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.phrases.is_empty()
+    }
+
+    /// Byte ranges in `text` of the marked words, in order.
+    pub(crate) fn ranges(&self, analyzer: &TextAnalyzer, text: &str) -> Vec<[usize; 2]> {
+        if self.is_empty() {
+            return Vec::new();
         }
-        if OPERATORS.contains(&word) {
-            continue;
-        }
-        let negated = negate_next || word.starts_with('-');
-        negate_next = false;
-        if negated {
-            continue;
-        }
-        let mut stream = analyzer.token_stream(word);
+        let mut analyzer = analyzer.clone();
+        let mut tokens: Vec<(String, [usize; 2])> = Vec::new();
+        let mut stream = analyzer.token_stream(text);
         while let Some(token) = stream.next() {
-            terms.insert(token.text.clone());
+            tokens.push((token.text.clone(), [token.offset_from, token.offset_to]));
         }
-    }
-    Ok(terms)
-}
-
-/// Byte ranges in `text` of the tokens whose stem is in `terms`.
-pub fn ranges(analyzer: &TextAnalyzer, text: &str, terms: &HashSet<String>) -> Vec<[usize; 2]> {
-    if terms.is_empty() {
-        return Vec::new();
-    }
-    let mut analyzer = analyzer.clone();
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text) {
-            out.push([token.offset_from, token.offset_to]);
+        let mut marked = vec![false; tokens.len()];
+        for (i, (stem, _)) in tokens.iter().enumerate() {
+            if self.terms.contains(stem) {
+                marked[i] = true;
+            }
         }
+        for phrase in &self.phrases {
+            for start in 0..tokens.len().saturating_sub(phrase.len() - 1) {
+                let here = &tokens[start..start + phrase.len()];
+                if here
+                    .iter()
+                    .zip(phrase)
+                    .all(|((stem, _), want)| stem == want)
+                {
+                    marked[start..start + phrase.len()].fill(true);
+                }
+            }
+        }
+        tokens
+            .into_iter()
+            .zip(marked)
+            .filter_map(|((_, range), m)| m.then_some(range))
+            .collect()
     }
-    out
 }
 
 /// Sentences embedded per search to highlight hits found by meaning alone.
@@ -68,7 +80,7 @@ const MEANING_BUDGET: usize = 6;
 /// For hits that hold none of the query's words (found by meaning), marks the
 /// sentence closest to the query, best hits first, within a small budget of
 /// sentences per search (their vectors are cached).
-pub fn by_meaning(hits: &mut [super::Hit], query: &str) -> Result<()> {
+pub(crate) fn by_meaning(hits: &mut [Hit], query: &str) -> Result<()> {
     let needy: Vec<usize> = (0..hits.len())
         .filter(|&i| hits[i].statements.iter().all(|s| s.highlights.is_empty()))
         .collect();
@@ -112,4 +124,46 @@ pub fn by_meaning(hits: &mut [super::Hit], query: &str) -> Result<()> {
         hits[h].statements[s].highlights = vec![[start, end]];
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer};
+
+    fn english() -> TextAnalyzer {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::default())
+            .build()
+    }
+
+    fn marked<'a>(marks: &Marks, text: &'a str) -> Vec<&'a str> {
+        marks
+            .ranges(&english(), text)
+            .into_iter()
+            .map(|[a, b]| &text[a..b])
+            .collect()
+    }
+
+    #[test]
+    fn a_name_is_marked_where_it_stands_whole() {
+        let mut a = english();
+        let mut marks = Marks::default();
+        marks.add(crate::search::plan::tokens(&mut a, "money"));
+        marks.add(crate::search::plan::tokens(&mut a, "Republic of Korea"));
+        let text = "The representative of China noted the money of the Republic of Korea.";
+        assert_eq!(marked(&marks, text), ["money", "Republic", "of", "Korea"]);
+    }
+
+    #[test]
+    fn stems_match_their_inflections() {
+        let mut marks = Marks::default();
+        marks.add(crate::search::plan::tokens(&mut english(), "duplication"));
+        assert_eq!(
+            marked(&marks, "Duplications and duplication."),
+            ["Duplications", "duplication"]
+        );
+        assert!(Marks::default().ranges(&english(), "anything").is_empty());
+    }
 }

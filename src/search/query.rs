@@ -102,15 +102,6 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
     Ok(out)
 }
 
-/// The words a keyword search looks for: the text, and every name of the
-/// agents it names ("money pledged (\"Republic of Korea\" OR ROK)").
-pub fn keyword_text(i: &Interpreted) -> String {
-    match agent_alternatives(i) {
-        Some(names) => format!("{} ({names})", i.text).trim().to_owned(),
-        None => i.text.clone(),
-    }
-}
-
 /// What a search by meaning embeds: the text. Agents' names are left to the
 /// keyword side (a name pulls the meaning towards every text about that State,
 /// "money pledged by the Republic of Korea" towards its human rights review);
@@ -122,25 +113,9 @@ pub fn meaning_wordings(i: &Interpreted) -> Vec<String> {
     agent_forms(i)
 }
 
-/// The agents' names as one keyword alternative: `"Republic of Korea" OR ROK`.
-pub fn agent_alternatives(i: &Interpreted) -> Option<String> {
-    let forms = agent_forms(i);
-    (!forms.is_empty()).then(|| {
-        forms
-            .iter()
-            .map(|f| {
-                if f.contains(' ') {
-                    format!("\"{f}\"")
-                } else {
-                    f.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    })
-}
-
-fn agent_forms(i: &Interpreted) -> Vec<String> {
+/// Every name of the agents a query names ("Republic of Korea", "ROK", ...):
+/// the keyword side searches them as one alternative.
+pub(crate) fn agent_forms(i: &Interpreted) -> Vec<String> {
     i.agents.iter().flat_map(|a| gazetteer().forms(a)).collect()
 }
 
@@ -176,8 +151,17 @@ fn without_stopwords(text: &str) -> String {
     }
 }
 
-/// Adds one filter, by its field name, validating the value.
+/// Adds one filter, by its field name, validating the value. An empty value
+/// is refused, as it is in the query's own `speaker:` syntax.
 pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()> {
+    let value = value.trim();
+    // An SDG is a choice among 17 goals: the error lists them.
+    if value.is_empty() && field != "sdg" {
+        return Err(QueryError::MissingValue {
+            field: field.to_owned(),
+        }
+        .into());
+    }
     match field {
         "speaker" => {
             let speaker = gazetteer()

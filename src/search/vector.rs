@@ -20,14 +20,14 @@ use crate::index::Fields;
 
 /// The vectors of one index generation, in one contiguous block.
 #[derive(Default)]
-pub struct VectorStore {
+pub(crate) struct VectorStore {
     records: Vec<Record>,
     data: Vec<f32>,
     approximate: Option<Approximate>,
 }
 
 /// Vectors from which an approximate index proposes the candidates.
-pub const APPROXIMATE_FROM: usize = 50_000;
+pub(crate) const APPROXIMATE_FROM: usize = 50_000;
 /// Candidates the graph proposes per search (its `ef_search`).
 const APPROXIMATE_CANDIDATES: usize = 400;
 
@@ -41,12 +41,12 @@ impl instant_distance::Point for Unit {
 }
 
 /// An HNSW graph over unit vectors, answering by cosine.
-pub struct Approximate {
+pub(crate) struct Approximate {
     map: instant_distance::HnswMap<Unit, u32>,
 }
 
 impl Approximate {
-    pub fn build(vectors: &[&[f32]]) -> Approximate {
+    pub(crate) fn build(vectors: &[&[f32]]) -> Approximate {
         let points: Vec<Unit> = vectors.iter().map(|v| Unit((*v).into())).collect();
         let values: Vec<u32> = (0..vectors.len() as u32).collect();
         let map = instant_distance::Builder::default()
@@ -59,7 +59,7 @@ impl Approximate {
     /// The `k` nearest points `accept` lets through, best first, with their
     /// cosine; None when the graph's candidates hold fewer than `k` of them
     /// (a narrow filter): the caller then scans exactly.
-    pub fn nearest(
+    pub(crate) fn nearest(
         &self,
         query: &[f32],
         k: usize,
@@ -93,7 +93,7 @@ struct Record {
 const TRUSTED_WORDS: f32 = 12.0;
 
 impl VectorStore {
-    pub fn load(searcher: &tantivy::Searcher, f: &Fields) -> Result<VectorStore> {
+    pub(crate) fn load(searcher: &tantivy::Searcher, f: &Fields) -> Result<VectorStore> {
         let stored = crate::index::vectors::read(searcher, f)?;
         let mut store = VectorStore {
             records: Vec::with_capacity(stored.len()),
@@ -131,16 +131,12 @@ impl VectorStore {
         Ok(store)
     }
 
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
     /// The vector of a record, if it has one.
-    pub fn vector_of(&self, address: DocAddress) -> Option<&[f32]> {
+    pub(crate) fn vector_of(&self, address: DocAddress) -> Option<&[f32]> {
         self.records
             .iter()
             .position(|r| r.address == address)
@@ -150,7 +146,7 @@ impl VectorStore {
     /// The `k` paragraphs closest to the query among the records `allowed`
     /// matches (kind and filters), grouped by paragraph. A query may come in
     /// several wordings (one per name of an entity): the closest counts.
-    pub fn search(
+    pub(crate) fn search(
         &self,
         searcher: &tantivy::Searcher,
         allowed: &dyn Query,
@@ -234,7 +230,7 @@ pub struct DocSet;
 pub struct Allowed(Vec<Vec<u64>>);
 
 impl Allowed {
-    pub fn contains(&self, address: &DocAddress) -> bool {
+    pub(crate) fn contains(&self, address: &DocAddress) -> bool {
         let doc = address.doc_id as usize;
         self.0
             .get(address.segment_ord as usize)

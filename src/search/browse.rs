@@ -1,0 +1,171 @@
+//! Browsing: the documents, a document's outline, a paragraph with its
+//! neighbours (the permalink).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur};
+use tantivy::schema::Value;
+
+use super::filters::term;
+use super::hits::{self, At};
+use super::searcher::Searcher;
+use crate::error::{NotFound, Result};
+use crate::index::schema::{KIND_DOCUMENT, paragraph_id};
+use crate::model::{AgendaItem, Document, DocumentSummary, Paragraph};
+
+/// A paragraph with its place in the meeting: the permalink target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParagraphView {
+    pub id: String,
+    pub document: DocumentSummary,
+    pub paragraph: Paragraph,
+    pub previous: Option<Paragraph>,
+    pub next: Option<Paragraph>,
+}
+
+/// The outline of a document: where each section, agenda item and speaker is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outline {
+    pub document: DocumentSummary,
+    pub agenda: Vec<AgendaItem>,
+    pub sections: Vec<OutlineEntry>,
+    pub agenda_items: Vec<OutlineEntry>,
+    pub speakers: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutlineEntry {
+    pub name: String,
+    /// Paragraph numbers, first and last, in document order.
+    pub first: String,
+    pub last: String,
+    pub paragraphs: usize,
+}
+
+impl Searcher {
+    /// Resolves a document reference (id, symbol, file name stem or slug) to
+    /// the document with its outline (paragraph texts left out).
+    pub fn resolve_document(&self, reference: &str) -> Result<Document> {
+        let snapshot = self.snapshot()?;
+        let (searcher, catalog) = (&snapshot.searcher, &snapshot.catalog);
+        let not_found = || NotFound::Document {
+            reference: reference.to_owned(),
+        };
+        let id = catalog.find(reference).ok_or_else(not_found)?.id.clone();
+        let f = snapshot.fields();
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.doc_id, &id)),
+            (Occur::Must, term(f.kind, KIND_DOCUMENT)),
+        ]);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let (_, address) = found.first().ok_or_else(not_found)?;
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        doc.get_first(f.payload)
+            .and_then(|v| v.as_str())
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| not_found().into())
+    }
+
+    /// Every document, newest first.
+    pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
+        Ok(self.snapshot()?.catalog.documents.clone())
+    }
+
+    /// "<document>#<number>" with the paragraphs before and after it.
+    pub fn paragraph(&self, doc_ref: &str, number: &str) -> Result<ParagraphView> {
+        let doc = self.resolve_document(doc_ref)?;
+        let position = doc
+            .paragraphs
+            .iter()
+            .position(|p| p.number == number)
+            .ok_or_else(|| NotFound::Paragraph {
+                document: doc.id.clone(),
+                number: number.to_owned(),
+            })?;
+        let snapshot = self.snapshot()?;
+        let load = |i: usize| -> Result<Option<Paragraph>> {
+            let Some(p) = doc.paragraphs.get(i) else {
+                return Ok(None);
+            };
+            let at = At::Para(paragraph_id(&format!("{}#{}", doc.id, p.number)));
+            Ok(hits::paragraph_at(&snapshot, at)?.map(|(_, p)| p))
+        };
+        let paragraph = load(position)?.ok_or_else(|| NotFound::Paragraph {
+            document: doc.id.clone(),
+            number: number.to_owned(),
+        })?;
+        let previous = if position > 0 {
+            load(position - 1)?
+        } else {
+            None
+        };
+        Ok(ParagraphView {
+            id: format!("{}#{}", doc.id, number),
+            document: DocumentSummary::of(&doc),
+            paragraph,
+            previous,
+            next: load(position + 1)?,
+        })
+    }
+
+    /// Where each section, agenda item and speaker of a document is.
+    pub fn outline(&self, doc_ref: &str) -> Result<Outline> {
+        let doc = self.resolve_document(doc_ref)?;
+        let mut sections: Vec<OutlineEntry> = Vec::new();
+        let mut agenda_items: Vec<OutlineEntry> = Vec::new();
+        let mut speakers: BTreeMap<String, OutlineEntry> = BTreeMap::new();
+        for p in &doc.paragraphs {
+            let section = match (&p.section, &p.subsection) {
+                (Some(s), Some(sub)) => format!("{s} / {sub}"),
+                (Some(s), None) => s.clone(),
+                (None, Some(sub)) => sub.clone(),
+                (None, None) => "(opening)".into(),
+            };
+            extend_run(&mut sections, &section, &p.number);
+            if let Some(code) = &p.agenda_item {
+                let name = match &p.agenda_title {
+                    Some(t) => format!("{code} {t}"),
+                    None => code.clone(),
+                };
+                extend_run(&mut agenda_items, &name, &p.number);
+            }
+            for s in &p.speakers {
+                let e = speakers.entry(s.clone()).or_insert_with(|| OutlineEntry {
+                    name: s.clone(),
+                    first: p.number.clone(),
+                    last: p.number.clone(),
+                    paragraphs: 0,
+                });
+                e.last = p.number.clone();
+                e.paragraphs += 1;
+            }
+        }
+        let mut speakers: Vec<OutlineEntry> = speakers.into_values().collect();
+        speakers.sort_by(|a, b| b.paragraphs.cmp(&a.paragraphs).then(a.name.cmp(&b.name)));
+        Ok(Outline {
+            document: DocumentSummary::of(&doc),
+            agenda: doc.agenda.clone(),
+            sections,
+            agenda_items,
+            speakers,
+        })
+    }
+}
+
+fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
+    match entries.last_mut() {
+        Some(last) if last.name == name => {
+            last.last = number.to_owned();
+            last.paragraphs += 1;
+        }
+        _ => entries.push(OutlineEntry {
+            name: name.to_owned(),
+            first: number.to_owned(),
+            last: number.to_owned(),
+            paragraphs: 1,
+        }),
+    }
+}

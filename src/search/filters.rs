@@ -1,0 +1,162 @@
+//! The filters of a search as tantivy queries, and how they combine with the
+//! words: every stage (ranking, vectors, facets) filters the same way.
+
+use tantivy::Term;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+
+use super::catalog::Catalog;
+use super::query::Interpreted;
+use crate::error::{RequestError, Result};
+use crate::index::Fields;
+use crate::index::schema::date_number;
+use crate::ingest::agenda::code_path;
+
+pub(crate) fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+pub(crate) fn facet_term(field: Field, facet: &Facet) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_facet(field, facet),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Which facet a filter belongs to, so its own counts can leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FilterKind {
+    Speaker,
+    Agenda,
+    Topic,
+    Document,
+    Year,
+    Sdg,
+    Dates,
+}
+
+/// The filters of one request as tantivy queries.
+pub(crate) struct Filters {
+    parts: Vec<(FilterKind, Box<dyn Query>)>,
+}
+
+impl Filters {
+    pub(crate) fn new(i: &Interpreted, catalog: &Catalog, f: &Fields) -> Result<Filters> {
+        let mut parts: Vec<(FilterKind, Box<dyn Query>)> = Vec::new();
+        if !i.speakers.is_empty() {
+            parts.push((
+                FilterKind::Speaker,
+                any_of(i.speakers.iter().map(|s| term(f.speaker_name, s)).collect()),
+            ));
+        }
+        if !i.agenda.is_empty() {
+            let q = i
+                .agenda
+                .iter()
+                .map(|code| facet_term(f.agenda, &Facet::from_path(code_path(code))))
+                .collect();
+            parts.push((FilterKind::Agenda, any_of(q)));
+        }
+        if !i.topics.is_empty() {
+            // A topic filter matches every topic that contains the words: "Core Fund"
+            // finds "Review of the Core Fund" too.
+            let mut q = Vec::new();
+            for wanted in &i.topics {
+                let w = wanted.to_lowercase();
+                q.extend(
+                    catalog
+                        .topics
+                        .iter()
+                        .filter(|t| t.to_lowercase().contains(&w))
+                        .map(|t| facet_term(f.topic, &Facet::from_path([t.as_str()]))),
+                );
+            }
+            if q.is_empty() {
+                q.push(facet_term(
+                    f.topic,
+                    &Facet::from_path([i.topics[0].as_str()]),
+                ));
+            }
+            parts.push((FilterKind::Topic, any_of(q)));
+        }
+        if !i.documents.is_empty() {
+            let mut q = Vec::new();
+            for r in &i.documents {
+                let id = catalog.find(r).map_or(r.clone(), |d| d.id.clone());
+                q.push(term(f.doc_id, &id));
+            }
+            parts.push((FilterKind::Document, any_of(q)));
+        }
+        if !i.years.is_empty() {
+            let q = i
+                .years
+                .iter()
+                .map(|y| facet_term(f.year, &Facet::from_path([y.to_string()])))
+                .collect();
+            parts.push((FilterKind::Year, any_of(q)));
+        }
+        if !i.sdgs.is_empty() {
+            let q = i
+                .sdgs
+                .iter()
+                .map(|g| facet_term(f.sdg, &Facet::from_path([g.as_str()])))
+                .collect();
+            parts.push((FilterKind::Sdg, any_of(q)));
+        }
+        if i.from.is_some() || i.to.is_some() {
+            let from = date_number(i.from.as_deref()).unwrap_or(0);
+            let to = date_number(i.to.as_deref()).unwrap_or(99_991_231);
+            if from > to {
+                return Err(RequestError::DatesReversed {
+                    from: i.from.clone().unwrap_or_default(),
+                    to: i.to.clone().unwrap_or_default(),
+                }
+                .into());
+            }
+            let range = RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(f.date, from)),
+                std::ops::Bound::Included(Term::from_field_u64(f.date, to)),
+            );
+            parts.push((FilterKind::Dates, Box::new(range)));
+        }
+        Ok(Filters { parts })
+    }
+
+    /// All filters but the one of kind `except`.
+    pub(crate) fn all(&self, except: Option<FilterKind>) -> Vec<Box<dyn Query>> {
+        self.parts
+            .iter()
+            .filter(|(k, _)| Some(*k) != except)
+            .map(|(_, q)| q.box_clone())
+            .collect()
+    }
+
+    pub(crate) fn has(&self, kind: FilterKind) -> bool {
+        self.parts.iter().any(|(k, _)| *k == kind)
+    }
+}
+
+/// kind AND text AND filters.
+pub(crate) fn combine(
+    kind: &str,
+    f: &Fields,
+    text: Option<&dyn Query>,
+    filters: Vec<Box<dyn Query>>,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, kind))];
+    match text {
+        Some(t) => clauses.push((Occur::Must, t.box_clone())),
+        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+    }
+    clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+    Box::new(BooleanQuery::new(clauses))
+}

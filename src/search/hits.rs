@@ -1,0 +1,144 @@
+//! Hits: a ranked paragraph read back from its stored record, with the
+//! statements that answer the query and their highlights.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::filters::term;
+use super::highlight::{self, Marks};
+use super::plan::QueryPlan;
+use super::request::Mode;
+use super::response::{Hit, StatementHit};
+use super::searcher::Snapshot;
+use crate::error::Result;
+use crate::index::paragraph_of;
+use crate::index::schema::KIND_PARAGRAPH;
+use crate::model::Paragraph;
+
+/// Where a ranked paragraph is: its record, or its paragraph id to look up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum At {
+    Address(DocAddress),
+    Para(u64),
+}
+
+/// One paragraph of a page of results.
+pub(crate) struct Ranked {
+    pub(crate) score: f32,
+    pub(crate) at: At,
+    /// The statements that matched, for a speaker search; None: all that mention the terms.
+    pub(crate) statements: Option<Vec<u64>>,
+}
+
+/// The hits of a page, best first; hits found by meaning alone get their
+/// closest sentence marked.
+pub(crate) fn page(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    page: Vec<Ranked>,
+) -> Result<Vec<Hit>> {
+    let mut hits = Vec::with_capacity(page.len());
+    for ranked in page {
+        if let Some(hit) = hit(snapshot, &plan.analyzer, plan.marks(), &ranked)? {
+            hits.push(hit);
+        }
+    }
+    if plan.mode != Mode::Keyword {
+        highlight::by_meaning(&mut hits, &plan.meaning[0])?;
+    }
+    Ok(hits)
+}
+
+/// The paragraph record of a paragraph id.
+pub(crate) fn paragraph_address(snapshot: &Snapshot<'_>, para: u64) -> Result<Option<DocAddress>> {
+    let f = snapshot.fields();
+    let q = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(f.para, para),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>,
+        ),
+        (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
+    ]);
+    let found = snapshot
+        .searcher
+        .search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    Ok(found.first().map(|(_, a)| *a))
+}
+
+/// A paragraph and its document id, read from its record.
+pub(crate) fn paragraph_at(snapshot: &Snapshot<'_>, at: At) -> Result<Option<(String, Paragraph)>> {
+    let address = match at {
+        At::Address(a) => a,
+        At::Para(para) => match paragraph_address(snapshot, para)? {
+            Some(a) => a,
+            None => return Ok(None),
+        },
+    };
+    let doc: TantivyDocument = snapshot.searcher.doc(address)?;
+    let f = snapshot.fields();
+    let Some(doc_id) = doc.get_first(f.doc_id).and_then(|v| v.as_str()) else {
+        return Ok(None);
+    };
+    Ok(paragraph_of(&doc, f).map(|p| (doc_id.to_owned(), p)))
+}
+
+/// One hit: the paragraph with the statements that matched (a speaker's own,
+/// or those holding the marked words; the first where none does).
+pub(crate) fn hit(
+    snapshot: &Snapshot<'_>,
+    analyzer: &TextAnalyzer,
+    marks: &Marks,
+    ranked: &Ranked,
+) -> Result<Option<Hit>> {
+    let Some((doc_id, para)) = paragraph_at(snapshot, ranked.at)? else {
+        return Ok(None);
+    };
+    let only = ranked.statements.as_deref();
+    let doc = snapshot.catalog.get(&doc_id);
+    let mut statements: Vec<StatementHit> = Vec::new();
+    for (i, st) in para.statements.iter().enumerate() {
+        if only.is_some_and(|set| !set.contains(&(i as u64))) {
+            continue;
+        }
+        let highlights = marks.ranges(analyzer, &st.text);
+        if only.is_none() && highlights.is_empty() && !marks.is_empty() {
+            continue;
+        }
+        statements.push(StatementHit {
+            speaker: st.speaker.clone(),
+            speaker_kind: st.speaker_kind,
+            text: st.text.clone(),
+            highlights,
+        });
+    }
+    if statements.is_empty()
+        && let Some(st) = para.statements.first()
+    {
+        statements.push(StatementHit {
+            speaker: st.speaker.clone(),
+            speaker_kind: st.speaker_kind,
+            text: st.text.clone(),
+            highlights: Vec::new(),
+        });
+    }
+    Ok(Some(Hit {
+        id: format!("{doc_id}#{}", para.number),
+        document: doc_id,
+        paragraph: para.number.clone(),
+        score: ranked.score,
+        meeting: doc.and_then(|d| d.meeting.clone()),
+        date: doc.and_then(|d| d.date.clone()),
+        agenda_item: para.agenda_item.clone(),
+        agenda_title: para.agenda_title.clone(),
+        topics: para.topics.clone(),
+        speakers: para.speakers.clone(),
+        text: para.text.clone(),
+        statements,
+    }))
+}

@@ -1,0 +1,367 @@
+//! The query plan: a search understood once. Every stage (vectors, ranking,
+//! fusion, facets, highlights, speaker counts) reads this plan, so none of them
+//! can understand the query differently. The words are parsed once, by
+//! tantivy's own query grammar, and the plan keeps what each stage needs of
+//! them: the BM25 query, the stems to cover, the phrases to mark, and whether
+//! the query names something.
+
+use tantivy::query::{Query, QueryParser, QueryParserError};
+use tantivy::query_grammar::{
+    self, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
+};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::filters::Filters;
+use super::fusion;
+use super::highlight::Marks;
+use super::query::{self, Interpreted};
+use super::request::{Mode, SearchRequest, Sort};
+use super::searcher::Snapshot;
+use crate::embed::Embedder;
+use crate::error::{Error, QueryError, RequestError, Result};
+use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
+
+/// What a plan is for: a full search, or the filters and words alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// A search in the mode asked for (meaning included).
+    Search,
+    /// Keyword matching only (who said it the most; similar paragraphs).
+    Words,
+}
+
+/// A search, understood.
+pub(crate) struct QueryPlan {
+    /// The query as typed.
+    pub(crate) original: String,
+    /// What was understood, explicit filters merged in.
+    pub(crate) interpreted: Interpreted,
+    /// The mode the search runs in.
+    pub(crate) mode: Mode,
+    /// Why the mode is not the one asked for, or what it cannot reach.
+    pub(crate) notice: Option<String>,
+    /// The record kind matched: statements for a speaker search, else paragraphs.
+    pub(crate) kind: &'static str,
+    /// The words, parsed; None when the query has none (filters alone).
+    pub(crate) words: Option<Words>,
+    /// What the meaning side embeds.
+    pub(crate) meaning: Vec<String>,
+    /// The filters as tantivy queries.
+    pub(crate) filters: Filters,
+    pub(crate) sort: Sort,
+    pub(crate) limit: usize,
+    pub(crate) offset: usize,
+    pub(crate) semantic_ratio: f32,
+    /// The index's analyzer of the text field: stems for marks and coverage.
+    pub(crate) analyzer: TextAnalyzer,
+}
+
+/// The keyword side of a plan.
+pub(crate) struct Words {
+    /// BM25: the user's words and the names of the agents they name.
+    pub(crate) query: Box<dyn Query>,
+    /// The agents' names alone (`"Republic of Korea" OR ROK`), one unit of coverage.
+    pub(crate) agents: Option<Box<dyn Query>>,
+    /// The stems of the user's own positive words, each once: word coverage.
+    pub(crate) stems: Vec<String>,
+    /// What highlighting marks: the user's positive words and the agents' names.
+    pub(crate) marks: Marks,
+    /// Every one of the user's words required, where the query names something
+    /// (a phrase, a number, a capitalised name): exact-match protection.
+    pub(crate) strict: Option<Box<dyn Query>>,
+}
+
+impl QueryPlan {
+    /// Understands `request` against one index generation. `default_limit` is
+    /// the page size of the endpoint where the request gives none.
+    pub(crate) fn new(
+        request: &SearchRequest,
+        snapshot: &Snapshot<'_>,
+        purpose: Purpose,
+        default_limit: usize,
+    ) -> Result<QueryPlan> {
+        request.check_bounds()?;
+        let mut interpreted = query::interpret(&request.q)?;
+        for (field, value) in request.filter_pairs() {
+            query::add_filter(&mut interpreted, field, &value)?;
+        }
+        let fields = snapshot.fields();
+        let analyzer = snapshot.index.index.tokenizer_for_field(fields.text)?;
+        let filters = Filters::new(&interpreted, &snapshot.catalog, fields)?;
+        let words = Words::parse(&request.q, &interpreted, snapshot, analyzer.clone())?;
+        let (mode, notice) = match purpose {
+            Purpose::Words => (Mode::Keyword, None),
+            Purpose::Search => mode_for(request.mode, snapshot, words.is_some())?,
+        };
+        let kind = if interpreted.speakers.is_empty() {
+            KIND_PARAGRAPH
+        } else {
+            KIND_STATEMENT
+        };
+        Ok(QueryPlan {
+            original: request.q.clone(),
+            meaning: query::meaning_wordings(&interpreted),
+            interpreted,
+            mode,
+            notice,
+            kind,
+            words,
+            filters,
+            sort: request.sort,
+            limit: request.limit_or(default_limit),
+            offset: request.offset,
+            semantic_ratio: request.semantic_ratio(),
+            analyzer,
+        })
+    }
+
+    /// Whether statements are matched one by one (a speaker search).
+    pub(crate) fn by_speaker(&self) -> bool {
+        self.kind == KIND_STATEMENT
+    }
+
+    /// Hits up to the end of the page asked for.
+    pub(crate) fn wanted(&self) -> usize {
+        self.offset + self.limit
+    }
+
+    /// The BM25 query, if the search has words.
+    pub(crate) fn keyword_query(&self) -> Option<&dyn Query> {
+        self.words.as_ref().map(|w| &*w.query)
+    }
+
+    /// The marks of highlighting (none without words).
+    pub(crate) fn marks(&self) -> &Marks {
+        static NONE: std::sync::LazyLock<Marks> = std::sync::LazyLock::new(Marks::default);
+        self.words.as_ref().map_or(&NONE, |w| &w.marks)
+    }
+}
+
+impl Words {
+    fn parse(
+        original: &str,
+        interpreted: &Interpreted,
+        snapshot: &Snapshot<'_>,
+        mut analyzer: TextAnalyzer,
+    ) -> Result<Option<Words>> {
+        let text = interpreted.text.trim();
+        let user = if text.is_empty() {
+            None
+        } else {
+            let ast = query_grammar::parse_query(text).map_err(|_| QueryError::Syntax {
+                source: QueryParserError::SyntaxError(text.to_owned()),
+            })?;
+            Some(lift_negations(ast))
+        };
+        let agents = agents_ast(&query::agent_forms(interpreted));
+        let keyword = match (&user, &agents) {
+            (Some(u), Some(a)) => UserInputAst::Clause(vec![(None, u.clone()), (None, a.clone())]),
+            (Some(only), None) | (None, Some(only)) => only.clone(),
+            (None, None) => return Ok(None),
+        };
+        let fields = snapshot.fields();
+        let mut parser = QueryParser::for_index(&snapshot.index.index, vec![fields.text]);
+        let build = |parser: &QueryParser, ast: &UserInputAst| -> Result<Box<dyn Query>> {
+            parser
+                .build_query_from_user_input_ast(ast.clone())
+                .map_err(|source| Error::from(QueryError::Syntax { source }))
+        };
+        let query = build(&parser, &keyword)?;
+        let agents_query = agents.as_ref().map(|a| build(&parser, a)).transpose()?;
+
+        let mut user_literals = Vec::new();
+        if let Some(u) = &user {
+            positive_literals(u, &mut user_literals);
+        }
+        let mut stems: Vec<String> = Vec::new();
+        for literal in &user_literals {
+            for stem in tokens(&mut analyzer, &literal.phrase) {
+                if !stems.contains(&stem) {
+                    stems.push(stem);
+                }
+            }
+        }
+        let mut marks = Marks::default();
+        let mut all_literals = user_literals.clone();
+        if let Some(a) = &agents {
+            positive_literals(a, &mut all_literals);
+        }
+        for literal in &all_literals {
+            marks.add(tokens(&mut analyzer, &literal.phrase));
+        }
+        let has_phrase = user_literals.iter().any(|l| l.delimiter != Delimiter::None);
+        let user_words: Vec<&str> = user_literals
+            .iter()
+            .flat_map(|l| l.phrase.split_whitespace())
+            .collect();
+        let strict = match &user {
+            Some(u) if fusion::names_something(original, has_phrase, &user_words) => {
+                parser.set_conjunction_by_default();
+                // A query tantivy accepts as words is accepted strictly too; if
+                // not, nothing is protected rather than the search failing.
+                parser.build_query_from_user_input_ast(u.clone()).ok()
+            }
+            _ => None,
+        };
+        Ok(Some(Words {
+            query,
+            agents: agents_query,
+            stems,
+            marks,
+            strict,
+        }))
+    }
+}
+
+/// The agents' names as one alternative: `"Republic of Korea" OR ROK`.
+fn agents_ast(forms: &[String]) -> Option<UserInputAst> {
+    let leaves: Vec<UserInputAst> = forms
+        .iter()
+        .map(|form| {
+            UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+                field_name: None,
+                phrase: form.clone(),
+                delimiter: if form.contains(' ') {
+                    Delimiter::DoubleQuotes
+                } else {
+                    Delimiter::None
+                },
+                slop: 0,
+                prefix: false,
+            })))
+        })
+        .collect();
+    (!leaves.is_empty()).then(|| UserInputAst::or(leaves))
+}
+
+/// The grammar reads "a AND NOT b" as a AND (NOT b): a required clause of
+/// nothing but an exclusion, which no document matches. Lifted, it is the
+/// exclusion the user meant: a, and not b.
+fn lift_negations(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, sub)| match lift_negations(sub) {
+                    UserInputAst::Clause(mut inner)
+                        if occur != Some(Occur::MustNot)
+                            && inner.len() == 1
+                            && inner[0].0 == Some(Occur::MustNot) =>
+                    {
+                        let (_, excluded) = inner.remove(0);
+                        (Some(Occur::MustNot), excluded)
+                    }
+                    sub => (occur, sub),
+                })
+                .collect(),
+        ),
+        UserInputAst::Boost(sub, boost) => {
+            UserInputAst::Boost(Box::new(lift_negations(*sub)), boost)
+        }
+        leaf => leaf,
+    }
+}
+
+/// The literals a document must or may contain: not those under NOT or `-`.
+fn positive_literals(ast: &UserInputAst, out: &mut Vec<UserInputLiteral>) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            for (occur, sub) in clauses {
+                if *occur != Some(Occur::MustNot) {
+                    positive_literals(sub, out);
+                }
+            }
+        }
+        UserInputAst::Boost(sub, _) => positive_literals(sub, out),
+        UserInputAst::Leaf(leaf) => {
+            if let UserInputLeaf::Literal(literal) = &**leaf {
+                out.push(literal.clone());
+            }
+        }
+    }
+}
+
+/// The stems of `text` by the index's analyzer, in order.
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// The mode a search runs in, and a notice where it is not the one asked for.
+fn mode_for(
+    asked: Option<Mode>,
+    snapshot: &Snapshot<'_>,
+    has_words: bool,
+) -> Result<(Mode, Option<String>)> {
+    let wanted = asked.unwrap_or_default();
+    // Without words there is nothing to mean: filters alone browse by keyword.
+    if wanted == Mode::Keyword || !has_words {
+        return Ok((Mode::Keyword, None));
+    }
+    let catalog = &snapshot.catalog;
+    let unavailable = if catalog.vectors.is_empty() {
+        Some(Error::from(RequestError::NoEmbeddings))
+    } else {
+        // The search loads the model next anyway; a missing or broken one is known here.
+        Embedder::shared().err()
+    };
+    match (unavailable, asked) {
+        (Some(e), Some(_)) => Err(e),
+        (Some(e), None) => Ok((Mode::Keyword, Some(format!("{e}; answered by keyword")))),
+        (None, _) => Ok((
+            wanted,
+            (catalog.paragraphs_without_vectors > 0).then(|| {
+                format!(
+                    "{} paragraphs were ingested with --no-embed: search by meaning does not reach them",
+                    catalog.paragraphs_without_vectors
+                )
+            }),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literals(q: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        positive_literals(&query_grammar::parse_query(q).unwrap(), &mut out);
+        out.into_iter().map(|l| l.phrase).collect()
+    }
+
+    #[test]
+    fn negated_words_are_not_positive() {
+        assert_eq!(literals("duplication AND NOT Japan"), ["duplication"]);
+        assert_eq!(literals("duplication -Japan"), ["duplication"]);
+        assert_eq!(
+            literals("\"avoiding duplication with\" AND work"),
+            ["avoiding duplication with", "work"]
+        );
+        assert_eq!(literals("a OR (b AND c)"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn and_not_excludes() {
+        let ast = lift_negations(query_grammar::parse_query("duplication AND NOT Japan").unwrap());
+        let UserInputAst::Clause(clauses) = ast else {
+            panic!("a clause")
+        };
+        let occurs: Vec<Option<Occur>> = clauses.iter().map(|(o, _)| *o).collect();
+        assert_eq!(occurs, [Some(Occur::Must), Some(Occur::MustNot)]);
+    }
+
+    #[test]
+    fn agents_are_one_alternative_of_their_names() {
+        let ast = agents_ast(&["Republic of Korea".into(), "ROK".into()]).unwrap();
+        let mut out = Vec::new();
+        positive_literals(&ast, &mut out);
+        assert_eq!(out[0].delimiter, Delimiter::DoubleQuotes);
+        assert_eq!(out[1].delimiter, Delimiter::None);
+        assert!(agents_ast(&[]).is_none());
+    }
+}

@@ -1,0 +1,210 @@
+//! Retrieval and ranking: the nearest paragraphs by meaning, then one pass over
+//! the index that ranks the matches (and counts the facets that ride on it),
+//! then the ranking of the mode: keyword (BM25), semantic (cosine) or hybrid
+//! (their blend, see [`super::fusion`]).
+
+use tantivy::DocAddress;
+use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query};
+
+use super::collect::{self, Group, Matches};
+use super::facets::{self, Riding};
+use super::filters::combine;
+use super::fusion;
+use super::hits::{At, Ranked};
+use super::plan::QueryPlan;
+use super::request::{Mode, Sort};
+use super::searcher::Snapshot;
+use crate::embed::Embedder;
+use crate::error::Result;
+
+/// Nearest paragraphs considered by semantic and hybrid search.
+const SEMANTIC_CANDIDATES: usize = 100;
+
+/// The nearest paragraphs by meaning among those the filters allow; none in
+/// keyword mode. In hybrid mode only those close to the best one count.
+pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result<Vec<Group>> {
+    if plan.mode == Mode::Keyword {
+        return Ok(Vec::new());
+    }
+    let embedder = Embedder::shared()?;
+    let vectors = plan
+        .meaning
+        .iter()
+        .map(|w| embedder.query(w))
+        .collect::<Result<Vec<_>>>()?;
+    let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
+    let allowed = combine(plan.kind, snapshot.fields(), None, plan.filters.all(None));
+    let mut found = snapshot.catalog.vectors.search(
+        &snapshot.searcher,
+        &*allowed,
+        &queries,
+        SEMANTIC_CANDIDATES.max(plan.wanted()),
+        None,
+    )?;
+    if plan.mode == Mode::Hybrid {
+        fusion::close_enough(&mut found);
+    }
+    Ok(found)
+}
+
+/// What a hit must match, filters aside: the words, the meaning candidates, or either.
+pub(crate) fn matching(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    semantic: &[Group],
+) -> Option<Box<dyn Query>> {
+    let f = snapshot.fields();
+    match plan.mode {
+        Mode::Keyword => plan.keyword_query().map(|q| q.box_clone()),
+        Mode::Semantic => Some(fusion::paragraphs_query(f, semantic)),
+        Mode::Hybrid => Some(fusion::either(
+            plan.keyword_query(),
+            fusion::paragraphs_query(f, semantic),
+        )),
+    }
+}
+
+/// The one pass over the index: the ranking's raw material, the exact total,
+/// and the counts of every facet whose query is the main one.
+pub(crate) struct MainPass {
+    pub(crate) fruits: MultiFruit,
+    pub(crate) riding: Riding,
+    pub(crate) found: Found,
+}
+
+/// What the pass collected for ranking.
+pub(crate) enum Found {
+    /// Keyword search by relevance, paragraphs only: tantivy's own top-k and count.
+    TopDocs(FruitHandle<Vec<(f32, DocAddress)>>, FruitHandle<usize>),
+    /// Every match, to group statements under paragraphs, fuse or sort by date.
+    Every(FruitHandle<Vec<collect::Match>>),
+}
+
+impl MainPass {
+    pub(crate) fn run(
+        snapshot: &Snapshot<'_>,
+        plan: &QueryPlan,
+        matching: Option<&dyn Query>,
+    ) -> Result<MainPass> {
+        let main = main_query(snapshot, plan, matching);
+        let mut multi = MultiCollector::new();
+        let fast = plan.mode == Mode::Keyword && !plan.by_speaker() && plan.sort != Sort::Date;
+        let found = if fast {
+            Found::TopDocs(
+                multi.add_collector(TopDocs::with_limit(plan.wanted().max(1)).order_by_score()),
+                multi.add_collector(Count),
+            )
+        } else {
+            Found::Every(multi.add_collector(Matches))
+        };
+        let riding = facets::ride(&mut multi, snapshot, plan);
+        let fruits = snapshot.searcher.search(&*main, &multi)?;
+        Ok(MainPass {
+            fruits,
+            riding,
+            found,
+        })
+    }
+}
+
+/// kind AND matching AND filters. Only paragraph (and statement) records hold
+/// text: where no statement is a record of its own, the words alone pick the
+/// right records, and tantivy is spared intersecting every match with the
+/// kind's postings.
+fn main_query(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    matching: Option<&dyn Query>,
+) -> Box<dyn Query> {
+    match matching {
+        Some(m) if !snapshot.catalog.separate_statements => {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, m.box_clone())];
+            clauses.extend(plan.filters.all(None).into_iter().map(|q| (Occur::Must, q)));
+            Box::new(BooleanQuery::new(clauses))
+        }
+        _ => combine(
+            plan.kind,
+            snapshot.fields(),
+            matching,
+            plan.filters.all(None),
+        ),
+    }
+}
+
+/// The total of matching paragraphs and the page asked for.
+pub(crate) struct Ranking {
+    pub(crate) total: usize,
+    pub(crate) page: Vec<Ranked>,
+}
+
+/// Ranks what the main pass found, in the plan's mode.
+pub(crate) fn rank(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    found: Found,
+    fruits: &mut MultiFruit,
+    semantic: Vec<Group>,
+) -> Result<Ranking> {
+    let matches = match found {
+        Found::TopDocs(top, count) => {
+            let total = count.extract(fruits);
+            let page = top
+                .extract(fruits)
+                .into_iter()
+                .skip(plan.offset)
+                .map(|(score, address)| Ranked {
+                    score,
+                    at: At::Address(address),
+                    statements: None,
+                })
+                .collect();
+            return Ok(Ranking { total, page });
+        }
+        Found::Every(every) => every.extract(fruits),
+    };
+    // Keyword scores are BM25; the semantic clause scores nothing.
+    let keyword: Vec<collect::Match> = matches
+        .into_iter()
+        .filter(|m| plan.mode == Mode::Keyword || m.score > 0.0)
+        .collect();
+    let keyword = collect::group(keyword, false);
+    let mut ranked = match plan.mode {
+        Mode::Keyword => keyword,
+        Mode::Semantic => semantic,
+        Mode::Hybrid => hybrid(snapshot, plan, keyword, &semantic)?,
+    };
+    if plan.sort == Sort::Date {
+        ranked.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
+    }
+    let total = ranked.len();
+    let page = ranked
+        .into_iter()
+        .skip(plan.offset)
+        .take(plan.limit)
+        .map(|g| Ranked {
+            score: g.score,
+            at: At::Para(g.para),
+            statements: plan.by_speaker().then_some(g.statements),
+        })
+        .collect();
+    Ok(Ranking { total, page })
+}
+
+/// Words and meaning blended, exact matches of a named thing first.
+fn hybrid(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+    mut keyword: Vec<Group>,
+    semantic: &[Group],
+) -> Result<Vec<Group>> {
+    let exact = fusion::exact_matches(snapshot, plan)?;
+    let coverage = fusion::word_coverage(snapshot, plan)?;
+    fusion::scale_keyword(&mut keyword, coverage.as_ref());
+    Ok(fusion::fuse(
+        &keyword,
+        semantic,
+        plan.semantic_ratio,
+        exact.as_ref(),
+    ))
+}

@@ -1,0 +1,110 @@
+//! What a search answers: the same serde types for the CLI's `--json` and the API.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::query::Interpreted;
+use super::request::Mode;
+use crate::model::SpeakerKind;
+
+/// One statement of a hit: who said it and where the query's words are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatementHit {
+    /// The speaker's canonical name; None for an unattributed sentence.
+    pub speaker: Option<String>,
+    /// Country, organisation, officer, secretariat or the meeting itself.
+    pub speaker_kind: Option<SpeakerKind>,
+    /// The statement's text.
+    pub text: String,
+    /// Byte ranges of the matched words in `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// One paragraph that answers a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    /// The permalink: "<document-id>#<number>".
+    pub id: String,
+    /// The document's id.
+    pub document: String,
+    /// The paragraph's number as printed ("37", "60.1").
+    pub paragraph: String,
+    /// The ranking score (BM25, cosine or their blend, by mode).
+    pub score: f32,
+    /// The meeting ("SOM-22").
+    pub meeting: Option<String>,
+    /// The meeting's first day, ISO.
+    pub date: Option<String>,
+    /// The agenda item the paragraph relates to ("5e").
+    pub agenda_item: Option<String>,
+    /// That item's title.
+    pub agenda_title: Option<String>,
+    /// Topics of the paragraph.
+    pub topics: Vec<String>,
+    /// Everyone who speaks in the paragraph.
+    pub speakers: Vec<String>,
+    /// The paragraph's whole text.
+    pub text: String,
+    /// The statements that matched (a speaker's own, or those with the words).
+    pub statements: Vec<StatementHit>,
+}
+
+/// One facet value and how many matches carry it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+pub struct FacetCount {
+    /// The value as displayed ("Japan", "5e", "2018").
+    pub value: String,
+    /// Matching records with this value.
+    pub count: u64,
+}
+
+/// Counts by facet; each leaves out its own filter, so a choice can be widened.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Facets {
+    /// Counted on the matching statements: who said it.
+    pub speaker: Vec<FacetCount>,
+    /// Agenda items, with their top-level items ("5" for "5e").
+    pub agenda_item: Vec<FacetCount>,
+    /// Topics.
+    pub topic: Vec<FacetCount>,
+    /// Documents.
+    pub document: Vec<FacetCount>,
+    /// Meeting years.
+    pub year: Vec<FacetCount>,
+    /// Sustainable Development Goals, by meaning.
+    #[serde(default)]
+    pub sdg: Vec<FacetCount>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// The query as asked.
+    pub query: String,
+    /// What was understood of it, with the explicit filters merged in.
+    pub interpreted: Interpreted,
+    /// The mode the search ran in.
+    pub mode: Mode,
+    /// Why the answer is not what was asked (semantic search unavailable, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// Matching paragraphs, exact.
+    pub total: usize,
+    /// Time spent in the library.
+    pub took_ms: f64,
+    /// The page of hits asked for.
+    pub hits: Vec<Hit>,
+    /// Counts by facet.
+    pub facets: Facets,
+}
+
+/// Paragraphs like one paragraph, by meaning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SimilarResponse {
+    /// The paragraph compared with.
+    pub id: String,
+    /// Time spent in the library.
+    pub took_ms: f64,
+    /// Most similar first.
+    pub hits: Vec<Hit>,
+}

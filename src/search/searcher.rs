@@ -1,0 +1,279 @@
+//! The searcher: one open index, and a search as its stages.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+
+use super::catalog::{Catalog, CatalogWarmer};
+use super::facets;
+use super::filters::{combine, term};
+use super::highlight::Marks;
+use super::hits::{self, At, Ranked};
+use super::plan::{Purpose, QueryPlan};
+use super::rank::{self, MainPass};
+use super::request::{DEFAULT_LIMIT, SearchRequest};
+use super::response::{SearchResponse, SimilarResponse};
+use crate::error::{NotFound, RequestError, Result};
+use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, paragraph_id};
+use crate::index::{Fields, Index};
+
+/// Searches one index. Cheap to share between threads.
+pub struct Searcher {
+    index: Index,
+    /// Kept alive here: tantivy holds its warmers weakly.
+    warmer: Arc<CatalogWarmer>,
+}
+
+/// One index generation as a request sees it: tantivy's searcher and the
+/// catalog warmed for it. Every stage of one request reads the same snapshot.
+pub(crate) struct Snapshot<'a> {
+    pub(crate) index: &'a Index,
+    pub(crate) searcher: tantivy::Searcher,
+    pub(crate) catalog: Arc<Catalog>,
+}
+
+impl Snapshot<'_> {
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.index.fields
+    }
+}
+
+impl Searcher {
+    /// Opens the index at `path`; its catalog is built before this returns.
+    pub fn open(path: &std::path::Path) -> Result<Searcher> {
+        let warmer = Arc::new(CatalogWarmer::new(facets::fields));
+        let weak = Arc::downgrade(&warmer);
+        let index = Index::open_warmed(path, vec![weak])?;
+        Ok(Searcher { index, warmer })
+    }
+
+    /// The open index (its tantivy index, reader and fields).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
+        let searcher = self.index.reader.searcher();
+        let catalog = self.warmer.catalog(&searcher)?;
+        Ok(Snapshot {
+            index: &self.index,
+            searcher,
+            catalog,
+        })
+    }
+
+    /// A search: plan → meaning candidates → one pass that ranks and counts →
+    /// ranking in the plan's mode → the other facets → the page of hits.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let snapshot = self.snapshot()?;
+        let plan = QueryPlan::new(request, &snapshot, Purpose::Search, DEFAULT_LIMIT)?;
+        let semantic = rank::meaning_candidates(&snapshot, &plan)?;
+        let matching = rank::matching(&snapshot, &plan, &semantic);
+        let MainPass {
+            mut fruits,
+            riding,
+            found,
+        } = MainPass::run(&snapshot, &plan, matching.as_deref())?;
+        let ranking = rank::rank(&snapshot, &plan, found, &mut fruits, semantic)?;
+        let facets = facets::finish(riding, &mut fruits, &snapshot, &plan, matching.as_deref())?;
+        let hits = hits::page(&snapshot, &plan, ranking.page)?;
+        Ok(SearchResponse {
+            query: plan.original,
+            interpreted: plan.interpreted,
+            mode: plan.mode,
+            notice: plan.notice,
+            total: ranking.total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+        })
+    }
+
+    /// Paragraphs most like `doc#number` by meaning, in other documents unless
+    /// `same_document`; the request's filters apply, its text is ignored.
+    pub fn similar(
+        &self,
+        doc_ref: &str,
+        number: &str,
+        request: &SearchRequest,
+        same_document: bool,
+    ) -> Result<SimilarResponse> {
+        let started = Instant::now();
+        let snapshot = self.snapshot()?;
+        let filters_only = SearchRequest {
+            q: String::new(),
+            ..request.clone()
+        };
+        let plan = QueryPlan::new(&filters_only, &snapshot, Purpose::Words, DEFAULT_LIMIT)?;
+        let doc = self.resolve_document(doc_ref)?;
+        let key = format!("{}#{number}", doc.id);
+        let address = hits::paragraph_address(&snapshot, paragraph_id(&key))?.ok_or_else(|| {
+            NotFound::Paragraph {
+                document: doc.id.clone(),
+                number: number.to_owned(),
+            }
+        })?;
+        let vector = snapshot.catalog.vectors.vector_of(address).ok_or_else(|| {
+            RequestError::NotEmbedded {
+                paragraph: key.clone(),
+            }
+        })?;
+        let f = snapshot.fields();
+        let mut allowed = plan.filters.all(None);
+        if !same_document {
+            allowed.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, term(f.doc_id, &doc.id)),
+            ])));
+        }
+        let allowed = combine(KIND_PARAGRAPH, f, None, allowed);
+        let groups = snapshot.catalog.vectors.search(
+            &snapshot.searcher,
+            &*allowed,
+            &[vector],
+            plan.limit.max(1) + plan.offset,
+            Some(paragraph_id(&key)),
+        )?;
+        let mut hits = Vec::new();
+        for g in groups.into_iter().skip(plan.offset) {
+            let ranked = Ranked {
+                score: g.score,
+                at: At::Para(g.para),
+                statements: None,
+            };
+            if let Some(hit) = hits::hit(&snapshot, &plan.analyzer, &Marks::default(), &ranked)? {
+                hits.push(hit);
+            }
+        }
+        Ok(SimilarResponse {
+            id: key,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+        })
+    }
+
+    /// Documents and paragraphs in the index (health checks).
+    pub fn counts(&self) -> Result<(usize, usize)> {
+        let searcher = self.index.reader.searcher();
+        let f = &self.index.fields;
+        let paragraphs = searcher.search(&term(f.kind, KIND_PARAGRAPH), &Count)?;
+        let documents = searcher.search(&term(f.kind, KIND_DOCUMENT), &Count)?;
+        Ok((documents, paragraphs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::writer::{self, IngestOptions, Silent};
+    use crate::ingest::{Layout, Source};
+    use crate::search::{Mode, Sort};
+
+    const REPORT: &str = "\
+Report of the Meeting
+
+I. PROCEEDINGS
+
+1. The Meeting was opened by the Secretariat, which welcomed the participants.
+2. The representative of Mongolia noted the possible duplication of work on desertification.
+3. The representative of Japan also recognized the duplication of activities of the
+programmes. The representative of China stressed cooperation on air pollution.
+4. The Meeting noted the money pledged by the Republic of Korea to the Core Fund, and
+the contribution of China to the Core Fund.
+";
+
+    fn tiny() -> (tempfile::TempDir, Searcher) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tiny-report.txt");
+        std::fs::write(&file, REPORT).unwrap();
+        let mut options = IngestOptions::new(dir.path().join("index"));
+        options.embed = false;
+        writer::ingest(
+            &Source::from_files(vec![file], Layout::Auto),
+            &options,
+            &Silent,
+        )
+        .unwrap();
+        let searcher = Searcher::open(&options.index).unwrap();
+        (dir, searcher)
+    }
+
+    fn keyword(q: &str) -> SearchRequest {
+        SearchRequest {
+            mode: Some(Mode::Keyword),
+            ..SearchRequest::new(q)
+        }
+    }
+
+    fn ids(r: &SearchResponse) -> Vec<&str> {
+        r.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_speaker_question_matches_that_speakers_statements_only() {
+        let (_dir, s) = tiny();
+        let all = s.search(&keyword("duplication")).unwrap();
+        assert_eq!(all.total, 2);
+        let not_japan = s.search(&keyword("duplication AND NOT Japan")).unwrap();
+        assert_eq!(ids(&not_japan), ["tiny-report#2"]);
+        let minus_japan = s.search(&keyword("duplication -Japan")).unwrap();
+        assert_eq!(ids(&minus_japan), ["tiny-report#2"]);
+        let japan = s
+            .search(&keyword("what did Japan say on duplication"))
+            .unwrap();
+        assert_eq!(ids(&japan), ["tiny-report#3"]);
+        // Only Japan's statement, with its word marked.
+        let statements = &japan.hits[0].statements;
+        assert_eq!(statements.len(), 1);
+        let st = &statements[0];
+        assert_eq!(st.speaker.as_deref(), Some("Japan"));
+        let [a, b] = st.highlights[0];
+        assert_eq!(&st.text[a..b], "duplication");
+        assert_eq!(japan.facets.speaker[0].value, "Japan");
+    }
+
+    #[test]
+    fn an_agent_is_searched_by_its_names_and_marked_only_where_they_stand() {
+        let (_dir, s) = tiny();
+        let r = s.search(&keyword("money pledged by Seoul")).unwrap();
+        assert_eq!(ids(&r)[0], "tiny-report#4");
+        let st = &r.hits[0].statements[0];
+        let marked: Vec<&str> = st.highlights.iter().map(|&[a, b]| &st.text[a..b]).collect();
+        assert_eq!(marked, ["money", "pledged", "Republic", "of", "Korea"]);
+        // Who said it the most searches the same words: the Meeting reported it.
+        let speakers = s
+            .speakers(&SearchRequest::new("money pledged by Seoul"))
+            .unwrap();
+        let top = speakers[0].top.as_ref().unwrap();
+        assert_eq!(top.id, "tiny-report#4");
+    }
+
+    #[test]
+    fn paging_sorting_and_bounds() {
+        let (_dir, s) = tiny();
+        let page = s
+            .search(&SearchRequest {
+                limit: Some(1),
+                offset: 1,
+                sort: Sort::Date,
+                ..keyword("Meeting")
+            })
+            .unwrap();
+        assert_eq!(page.hits.len(), 1);
+        assert!(page.total >= 2);
+        let over = SearchRequest {
+            limit: Some(101),
+            ..keyword("x")
+        };
+        assert!(s.search(&over).is_err());
+        let empty_sdg = SearchRequest {
+            sdg: vec![String::new()],
+            ..keyword("x")
+        };
+        let message = s.search(&empty_sdg).unwrap_err().to_string();
+        assert!(message.contains("13 Climate action"), "{message}");
+    }
+}
