@@ -1,8 +1,6 @@
 //! End-to-end: the real binary ingests the shipped corpus and answers questions.
 
-mod common;
-
-use common::{hit_ids, run, search_json, shared_index, stderr, stdout};
+use crate::util::{hit_ids, run, search_json, shared_index, stderr, stdout};
 
 fn paragraph_of(id: &str) -> &str {
     id.rsplit_once('#').map_or(id, |(_, n)| n)
@@ -337,7 +335,7 @@ fn reingest_replaces_and_bad_files_are_skipped() {
 
 #[test]
 fn index_from_environment_variable() {
-    let out = common::bin()
+    let out = crate::util::bin()
         .env("RAPPORTEUR_INDEX", shared_index())
         .args(["search", "--json", "duplication"])
         .output()
