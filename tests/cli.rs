@@ -6,6 +6,12 @@ fn paragraph_of(id: &str) -> &str {
     id.rsplit_once('#').map_or(id, |(_, n)| n)
 }
 
+/// Hit ids in a stable order: equal scores may come back in either order.
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
 #[test]
 fn what_did_japan_say_on_duplication() {
     let v = search_json(&["what did Japan say on duplication"]);
@@ -110,6 +116,13 @@ fn field_syntax_phrases_and_flags() {
         "{:?}",
         hit_ids(&v)
     );
+    // Japan's own answers in its 2008 review, not an empty list.
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        ["A/HRC/8/44#59", "A/HRC/8/44#9"],
+        "{:?}",
+        hit_ids(&v)
+    );
     let v = search_json(&["--from", "2009-01-01", "--to", "2009-12-31", "food"]);
     assert!(
         hit_ids(&v)
@@ -118,8 +131,54 @@ fn field_syntax_phrases_and_flags() {
         "{:?}",
         hit_ids(&v)
     );
+    // China's review (2009-02-02) and the DPRK's (2009-11-30): 31 of the 33
+    // matches are the DPRK's, and so is the whole first page.
+    assert_eq!(v["total"], 33);
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        [
+            "A/HRC/13/13#24",
+            "A/HRC/13/13#47",
+            "A/HRC/13/13#65",
+            "A/HRC/13/13#90.106",
+            "A/HRC/13/13#90.107",
+            "A/HRC/13/13#90.44",
+            "A/HRC/13/13#90.89",
+            "A/HRC/13/13#90.91",
+            "A/HRC/13/13#90.93",
+            "A/HRC/13/13#91.13",
+        ],
+        "{:?}",
+        hit_ids(&v)
+    );
+    let documents: Vec<(&str, u64)> = v["facets"]["document"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["value"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(documents, [("A/HRC/13/13", 31), ("A/HRC/11/25", 2)]);
+    // Vacuous today, AND NOT matching nothing: see `and_not_excludes_the_term`.
     let v = search_json(&["duplication AND NOT Japan"]);
     assert!(!hit_ids(&v).contains(&"neaspec-som22-report#24".to_owned()));
+}
+
+/// What `duplication AND NOT Japan` should find: the paragraphs on duplication
+/// that do not name Japan, as `duplication -Japan` finds them.
+#[test]
+#[ignore = "AND NOT matches nothing: `duplication AND NOT Japan` has no hits, `duplication -Japan` has #7, #35 and #36"]
+fn and_not_excludes_the_term() {
+    let v = search_json(&["duplication AND NOT Japan"]);
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        [
+            "neaspec-som22-report#35",
+            "neaspec-som22-report#36",
+            "neaspec-som22-report#7"
+        ],
+        "{:?}",
+        hit_ids(&v)
+    );
 }
 
 #[test]
