@@ -191,6 +191,7 @@ fn paging_and_date_sort() {
         "3",
         "cooperation",
     ]));
+    assert_eq!(all.len(), 6, "{all:?}");
     assert_eq!(all[3..], page2[..]);
     let v = search_json(&["--sort", "date", "--limit", "20", "human rights"]);
     let dates: Vec<&str> = v["hits"]
@@ -202,6 +203,10 @@ fn paging_and_date_sort() {
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
+    // A full page, every hit dated, the newest report (NEASPEC, 2018) first.
+    assert_eq!(dates.len(), 20);
+    assert!(dates.iter().all(|d| !d.is_empty()), "{dates:?}");
+    assert_eq!(dates[0], "2018-10-25");
 }
 
 #[test]
@@ -390,6 +395,8 @@ fn reingest_replaces_and_bad_files_are_skipped() {
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
     assert!(v["total"].as_u64().unwrap() <= 43);
+    // The 32 paragraphs that say "Meeting", each once.
+    assert_eq!(ids.len(), 32, "{ids:?}");
 }
 
 #[test]

@@ -832,6 +832,11 @@ fn end_to_end_every_endpoint() {
     let (status, _, v) = http_get(&agent, &server.url("/api/speakers?q=duplication"));
     assert_eq!(status, 200);
     assert!(v.is_array());
+    assert_eq!(
+        (&v[0]["speaker"], &v[0]["statements"]),
+        (&json!("Japan"), &json!(2)),
+        "{v}"
+    );
     let (status, _, v) = http_get(&agent, &server.url("/api/facets?q=duplication"));
     assert_eq!(status, 200);
     assert!(v["total"].as_u64().is_some_and(|n| n > 0) && v["facets"]["speaker"].is_array());

@@ -139,6 +139,12 @@ fn filters_apply_before_the_vector_cut() {
         "{:?}",
         hit_ids(&v)
     );
+    // A full page, all of it from 2010 (Mongolia's review, 2010-11-01).
+    let hits = v["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 10, "{:?}", hit_ids(&v));
+    for h in hits {
+        assert_eq!(h["date"], "2010-11-01", "{h}");
+    }
 }
 
 #[test]
