@@ -3,12 +3,10 @@
 //! the node module is missing the test says so and passes, except under CI
 //! (`CI=true`), where that is a failure.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{Server, shared_index};
+use crate::util::{Server, shared_index};
 
 fn browser_ready() -> Result<(), String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");

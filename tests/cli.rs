@@ -1,11 +1,15 @@
 //! End-to-end: the real binary ingests the shipped corpus and answers questions.
 
-mod common;
-
-use common::{hit_ids, run, search_json, shared_index, stderr, stdout};
+use crate::util::{hit_ids, run, search_json, shared_index, stderr, stdout};
 
 fn paragraph_of(id: &str) -> &str {
     id.rsplit_once('#').map_or(id, |(_, n)| n)
+}
+
+/// Hit ids in a stable order: equal scores may come back in either order.
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
 }
 
 #[test]
@@ -112,6 +116,13 @@ fn field_syntax_phrases_and_flags() {
         "{:?}",
         hit_ids(&v)
     );
+    // Japan's own answers in its 2008 review, not an empty list.
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        ["A/HRC/8/44#59", "A/HRC/8/44#9"],
+        "{:?}",
+        hit_ids(&v)
+    );
     let v = search_json(&["--from", "2009-01-01", "--to", "2009-12-31", "food"]);
     assert!(
         hit_ids(&v)
@@ -120,8 +131,54 @@ fn field_syntax_phrases_and_flags() {
         "{:?}",
         hit_ids(&v)
     );
+    // China's review (2009-02-02) and the DPRK's (2009-11-30): 31 of the 33
+    // matches are the DPRK's, and so is the whole first page.
+    assert_eq!(v["total"], 33);
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        [
+            "A/HRC/13/13#24",
+            "A/HRC/13/13#47",
+            "A/HRC/13/13#65",
+            "A/HRC/13/13#90.106",
+            "A/HRC/13/13#90.107",
+            "A/HRC/13/13#90.44",
+            "A/HRC/13/13#90.89",
+            "A/HRC/13/13#90.91",
+            "A/HRC/13/13#90.93",
+            "A/HRC/13/13#91.13",
+        ],
+        "{:?}",
+        hit_ids(&v)
+    );
+    let documents: Vec<(&str, u64)> = v["facets"]["document"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["value"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(documents, [("A/HRC/13/13", 31), ("A/HRC/11/25", 2)]);
+    // Vacuous today, AND NOT matching nothing: see `and_not_excludes_the_term`.
     let v = search_json(&["duplication AND NOT Japan"]);
     assert!(!hit_ids(&v).contains(&"neaspec-som22-report#24".to_owned()));
+}
+
+/// What `duplication AND NOT Japan` should find: the paragraphs on duplication
+/// that do not name Japan, as `duplication -Japan` finds them.
+#[test]
+#[ignore = "AND NOT matches nothing: `duplication AND NOT Japan` has no hits, `duplication -Japan` has #7, #35 and #36"]
+fn and_not_excludes_the_term() {
+    let v = search_json(&["duplication AND NOT Japan"]);
+    assert_eq!(
+        sorted(hit_ids(&v)),
+        [
+            "neaspec-som22-report#35",
+            "neaspec-som22-report#36",
+            "neaspec-som22-report#7"
+        ],
+        "{:?}",
+        hit_ids(&v)
+    );
 }
 
 #[test]
@@ -134,6 +191,7 @@ fn paging_and_date_sort() {
         "3",
         "cooperation",
     ]));
+    assert_eq!(all.len(), 6, "{all:?}");
     assert_eq!(all[3..], page2[..]);
     let v = search_json(&["--sort", "date", "--limit", "20", "human rights"]);
     let dates: Vec<&str> = v["hits"]
@@ -145,6 +203,10 @@ fn paging_and_date_sort() {
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
+    // A full page, every hit dated, the newest report (NEASPEC, 2018) first.
+    assert_eq!(dates.len(), 20);
+    assert!(dates.iter().all(|d| !d.is_empty()), "{dates:?}");
+    assert_eq!(dates[0], "2018-10-25");
 }
 
 #[test]
@@ -333,11 +395,13 @@ fn reingest_replaces_and_bad_files_are_skipped() {
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
     assert!(v["total"].as_u64().unwrap() <= 43);
+    // The 32 paragraphs that say "Meeting", each once.
+    assert_eq!(ids.len(), 32, "{ids:?}");
 }
 
 #[test]
 fn index_from_environment_variable() {
-    let out = common::bin()
+    let out = crate::util::bin()
         .env("RAPPORTEUR_INDEX", shared_index())
         .args(["search", "--json", "duplication"])
         .output()

@@ -13,16 +13,33 @@ use rapporteur::search::SearchRequest;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod common;
-
-use common::{Server, bin, hit_ids as ids, shared_index as index};
+use crate::util::{Server, bin, embedder_shared, hit_ids as ids, shared_index as index};
 
 const JAPAN: &str = "what did Japan say on duplication";
 
 // ---------------------------------------------------------------- helpers
 
-fn router() -> Router {
-    app(AppState::open(index()).expect("index opens"))
+/// The app on the shared index. Its searches embed queries in this process,
+/// so it holds shared use of the embedder for as long as it lives.
+struct App {
+    router: Router,
+    _embedder: tokio::sync::RwLockReadGuard<'static, ()>,
+}
+
+impl std::ops::Deref for App {
+    type Target = Router;
+
+    fn deref(&self) -> &Router {
+        &self.router
+    }
+}
+
+async fn router() -> App {
+    let embedder = embedder_shared().await;
+    App {
+        router: app(AppState::open(index()).expect("index opens")),
+        _embedder: embedder,
+    }
 }
 
 /// "/api/search?" followed by the pairs, form-encoded.
@@ -154,7 +171,8 @@ fn bad_queries() -> Vec<Vec<(&'static str, String)>> {
 
 #[tokio::test]
 async fn health_reports_the_index() {
-    let r = get(&router(), "/api/health").await;
+    let app = router().await;
+    let r = get(&app, "/api/health").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert_eq!(v["status"], "ok");
@@ -165,7 +183,7 @@ async fn health_reports_the_index() {
 
 #[tokio::test]
 async fn search_get_is_the_library_response() {
-    let app = router();
+    let app = router().await;
     let r = get(&app, &url("/api/search", &[("q", JAPAN)])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let mut v = r.json();
@@ -183,7 +201,7 @@ async fn search_get_is_the_library_response() {
 
 #[tokio::test]
 async fn search_get_takes_repeated_filters() {
-    let app = router();
+    let app = router().await;
     let r = get(
         &app,
         &url(
@@ -229,7 +247,7 @@ async fn search_get_takes_repeated_filters() {
 
 #[tokio::test]
 async fn search_post_takes_the_same_fields() {
-    let app = router();
+    let app = router().await;
     let r = post(
         &app,
         "/api/search",
@@ -257,7 +275,7 @@ async fn search_post_takes_the_same_fields() {
 
 #[tokio::test]
 async fn bad_parameters_are_400() {
-    let app = router();
+    let app = router().await;
     for pairs in bad_queries() {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let uri = url("/api/search", &pairs);
@@ -277,7 +295,7 @@ async fn bad_parameters_are_400() {
 
 #[tokio::test]
 async fn bad_post_bodies() {
-    let app = router();
+    let app = router().await;
     let json_ct = Some("application/json");
     let bad = [
         "{\"q\": \"x\",",
@@ -319,7 +337,7 @@ async fn bad_post_bodies() {
 
 #[tokio::test]
 async fn documents_and_outlines() {
-    let app = router();
+    let app = router().await;
     let r = get(&app, "/api/documents").await;
     assert_eq!(r.status, StatusCode::OK);
     let docs = r.json();
@@ -356,7 +374,7 @@ async fn documents_and_outlines() {
 
 #[tokio::test]
 async fn paragraphs_by_path() {
-    let app = router();
+    let app = router().await;
     let r = get(&app, "/api/paragraphs/neaspec-som22-report/37").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
@@ -403,7 +421,7 @@ async fn paragraphs_by_path() {
 
 #[tokio::test]
 async fn speakers_and_facets() {
-    let app = router();
+    let app = router().await;
     let r = get(&app, &url("/api/speakers", &[("q", "duplication")])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
@@ -449,7 +467,7 @@ async fn speakers_and_facets() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods() {
-    let app = router();
+    let app = router().await;
     for uri in [
         "/nope",
         "/api",
@@ -484,7 +502,8 @@ async fn unknown_routes_and_methods() {
 
 #[tokio::test]
 async fn openapi_describes_every_endpoint() {
-    let r = get(&router(), "/api/openapi.json").await;
+    let app = router().await;
+    let r = get(&app, "/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert!(
@@ -551,7 +570,7 @@ async fn slow_searches_answer_503() {
 
 #[tokio::test]
 async fn pages_and_assets() {
-    let app = router();
+    let app = router().await;
     let r = get(&app, "/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.content_type.starts_with("text/html"));
@@ -604,7 +623,7 @@ async fn pages_and_assets() {
 
 #[tokio::test]
 async fn no_input_gives_a_server_error() {
-    let app = router();
+    let app = router().await;
     let queries = [
         "\"",
         "\"unbalanced phrase",
@@ -813,6 +832,11 @@ fn end_to_end_every_endpoint() {
     let (status, _, v) = http_get(&agent, &server.url("/api/speakers?q=duplication"));
     assert_eq!(status, 200);
     assert!(v.is_array());
+    assert_eq!(
+        (&v[0]["speaker"], &v[0]["statements"]),
+        (&json!("Japan"), &json!(2)),
+        "{v}"
+    );
     let (status, _, v) = http_get(&agent, &server.url("/api/facets?q=duplication"));
     assert_eq!(status, 200);
     assert!(v["total"].as_u64().is_some_and(|n| n > 0) && v["facets"]["speaker"].is_array());

@@ -1,10 +1,8 @@
 //! `rapporteur parse` on the shipped documents: structure, agenda, speakers.
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::{corpus, run, stderr, stdout};
+use crate::util::{corpus, run, stderr, stdout};
 use serde_json::Value;
 
 fn parse(name: &str) -> Value {
@@ -378,7 +376,7 @@ fn human_output_lists_paragraphs() {
 }
 
 mod bad_input {
-    use super::common::{run, stderr};
+    use crate::util::{run, stderr};
     use std::io::Write;
 
     fn parse_file(name: &str, bytes: &[u8]) -> (Option<i32>, String, String) {
@@ -389,7 +387,7 @@ mod bad_input {
             .write_all(bytes)
             .unwrap();
         let out = run(&["parse", path.to_str().unwrap()]);
-        (out.status.code(), super::common::stdout(&out), stderr(&out))
+        (out.status.code(), crate::util::stdout(&out), stderr(&out))
     }
 
     #[test]

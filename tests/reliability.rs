@@ -3,15 +3,13 @@
 //! one runs, the server answers while another process ingests, and under load
 //! and abuse it neither errs nor grows. Everything talks to loopback only.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Server, bin, run, stderr};
+use crate::util::{Server, bin, run, stderr};
 use rapporteur::search::Searcher;
 
 /// Speeches in the UNGDC layout, big enough that an ingest takes a while.
@@ -278,7 +276,7 @@ fn thousands_of_requests_at_concurrency_64_without_errors_or_growth() {
 
 #[test]
 fn hostile_requests_get_a_400_or_a_quick_answer_never_a_500() {
-    let server = Server::start(common::shared_index());
+    let server = Server::start(crate::util::shared_index());
     let agent = agent();
     let long_term = "a".repeat(900);
     let nested = format!("{}duplication{}", "(".repeat(200), ")".repeat(200));
@@ -366,7 +364,7 @@ fn an_index_from_another_schema_version_asks_for_a_re_ingest() {
 #[test]
 fn slow_clients_and_oversized_heads_are_cut_off() {
     use std::io::{Read, Write};
-    let server = Server::start_with(common::shared_index(), &["--header-timeout", "1"]);
+    let server = Server::start_with(crate::util::shared_index(), &["--header-timeout", "1"]);
     let address = server.base.trim_start_matches("http://").to_owned();
     // Headers that never end: the connection is closed once the time is up.
     let mut slow = std::net::TcpStream::connect(&address).expect("connects");

@@ -4,9 +4,9 @@
 //! topics, and what happens without the model or without embeddings.
 //! Needs the model: `scripts/setup-models.sh` (the README's test command runs it).
 
-mod common;
-
-use common::{bin, hit_ids, run, shared_index, stderr, stdout};
+use crate::util::{
+    bin, embedder_alone, embedder_shared_blocking, hit_ids, run, shared_index, stderr, stdout,
+};
 use rapporteur::embed::{Embedder, dot};
 use serde_json::Value;
 
@@ -30,6 +30,7 @@ const NEASPEC: &str = "neaspec-som22-report";
 
 #[test]
 fn vectors_match_the_exact_model() {
+    let _embedder = embedder_shared_blocking();
     let fixture: Value = serde_json::from_str(include_str!("fixtures/reference-vectors.json"))
         .expect("fixture is JSON");
     let embedder = Embedder::shared().expect("the model is installed: run scripts/setup-models.sh");
@@ -57,6 +58,8 @@ fn vectors_match_the_exact_model() {
 
 #[test]
 fn repeated_queries_come_from_the_cache() {
+    // No other test of this process may query the embedder between the counts.
+    let _alone = embedder_alone();
     let embedder = Embedder::shared().expect("model");
     let text = "a question asked twice about transboundary haze";
     let first = embedder.query(text).expect("embeds");
@@ -136,6 +139,12 @@ fn filters_apply_before_the_vector_cut() {
         "{:?}",
         hit_ids(&v)
     );
+    // A full page, all of it from 2010 (Mongolia's review, 2010-11-01).
+    let hits = v["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 10, "{:?}", hit_ids(&v));
+    for h in hits {
+        assert_eq!(h["date"], "2010-11-01", "{h}");
+    }
 }
 
 #[test]

@@ -2,11 +2,9 @@
 //! session and year from file names, wrapped lines joined) and manifests
 //! (JSONL and CSV), with the files that do not fit reported and the rest ingested.
 
-mod common;
-
 use std::path::Path;
 
-use common::{hit_ids, run, stderr};
+use crate::util::{hit_ids, run, stderr};
 use serde_json::Value;
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -1,13 +1,34 @@
-//! Shared helpers for the end-to-end tests: run the real binary, build an index
-//! of the shipped corpus once per test binary.
-
-#![allow(dead_code)]
+//! Shared helpers for the end-to-end tests: run the real binary, build one index
+//! of the shipped corpus for every module of the test binary.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{OnceLock, mpsc};
 use std::time::Duration;
+
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The process's embedder (`Embedder::shared`) and its query cache are shared by
+/// every module of this one binary. Tests that embed in-process (the HTTP
+/// handlers, the reference vectors) hold this lock to read; the test that counts
+/// cache hits holds it to write, so that no other query lands between its counts.
+static EMBEDDER: RwLock<()> = RwLock::const_new(());
+
+/// Shared use of the in-process embedder, for async tests.
+pub async fn embedder_shared() -> RwLockReadGuard<'static, ()> {
+    EMBEDDER.read().await
+}
+
+/// Shared use of the in-process embedder, for plain (non-async) tests.
+pub fn embedder_shared_blocking() -> RwLockReadGuard<'static, ()> {
+    EMBEDDER.blocking_read()
+}
+
+/// Sole use of the in-process embedder (plain tests only: it blocks the thread).
+pub fn embedder_alone() -> RwLockWriteGuard<'static, ()> {
+    EMBEDDER.blocking_write()
+}
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rapporteur"));
@@ -37,7 +58,8 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// An index of the whole shipped corpus, built once by the real `ingest`.
+/// An index of the whole shipped corpus with embeddings, built once per test
+/// run by the real `ingest` and shared by every module: read-only for all.
 pub fn shared_index() -> &'static Path {
     static INDEX: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &INDEX
@@ -58,7 +80,7 @@ pub fn shared_index() -> &'static Path {
 
 /// `search --json` on the shared index, in keyword mode unless `args` name a
 /// mode: most tests pin BM25 behaviour (exact totals, phrases, facet counts);
-/// tests/semantic.rs covers the hybrid default.
+/// the `semantic` module covers the hybrid default.
 pub fn search_json(args: &[&str]) -> serde_json::Value {
     let index = shared_index().to_str().expect("utf-8 path").to_owned();
     let mut all = vec!["search", "--json", "--index", &index];
