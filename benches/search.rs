@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapporteur::index::writer::{self, IngestOptions, Silent};
 use rapporteur::ingest::{Layout, Source};
-use rapporteur::search::{SearchRequest, Searcher};
+use rapporteur::search::{Mode, SearchRequest, Searcher};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
@@ -25,7 +25,7 @@ fn build_index(dir: &Path, paths: &[PathBuf], layout: Layout) -> PathBuf {
 
 fn keyword(q: &str) -> SearchRequest {
     SearchRequest {
-        mode: Some("keyword".into()),
+        mode: Some(Mode::Keyword),
         ..SearchRequest::new(q)
     }
 }

@@ -437,7 +437,7 @@ async fn speakers_and_facets() {
     }
     let searcher = rapporteur::search::Searcher::open(index()).expect("opens");
     let request = SearchRequest {
-        limit: 20,
+        limit: Some(20),
         ..SearchRequest::new("duplication")
     };
     let expected =
@@ -525,13 +525,13 @@ async fn openapi_describes_every_endpoint() {
     }
     assert!(paths["/api/search"]["get"].is_object() && paths["/api/search"]["post"].is_object());
     // The documented search fields are exactly those of SearchRequest.
-    let documented: std::collections::BTreeSet<String> = v["components"]["schemas"]["SearchParams"]
-        ["properties"]
-        .as_object()
-        .expect("properties")
-        .keys()
-        .cloned()
-        .collect();
+    let documented: std::collections::BTreeSet<String> =
+        v["components"]["schemas"]["SearchRequest"]["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .cloned()
+            .collect();
     let actual: std::collections::BTreeSet<String> = serde_json::to_value(SearchRequest::default())
         .expect("json")
         .as_object()
@@ -723,22 +723,26 @@ async fn no_input_gives_a_server_error() {
 #[test]
 fn query_strings_parse_like_the_cli_flags() {
     use rapporteur::http::api::parse_query;
-    let r = parse_query(
-        Some(
-            "q=a+b&speaker=Japan&speaker=China&year=2018&from=2018-10&sort=date&limit=5&offset=10",
-        ),
-        SearchRequest::default(),
-    )
+    let r = parse_query(Some(
+        "q=a+b&speaker=Japan&speaker=China&year=2018&from=2018-10&sort=date&limit=5&offset=10",
+    ))
     .expect("parses");
     assert_eq!(r.q, "a b");
     assert_eq!(r.speaker, ["Japan", "China"]);
     assert_eq!(r.year, [2018]);
     assert_eq!(r.from.as_deref(), Some("2018-10"));
     assert_eq!(r.sort, rapporteur::search::Sort::Date);
-    assert_eq!((r.limit, r.offset), (5, 10));
-    let r = parse_query(None, SearchRequest::default()).expect("parses");
-    assert_eq!((r.q.as_str(), r.limit), ("", 10));
-    assert!(parse_query(Some("limit=1&limit=2"), SearchRequest::default()).is_err());
+    assert_eq!((r.limit, r.offset), (Some(5), 10));
+    let r = parse_query(None).expect("parses");
+    assert_eq!((r.q.as_str(), r.limit), ("", None));
+    assert!(parse_query(Some("limit=1&limit=2")).is_err());
+    // Empty values are absent, as an HTML form sends them; an empty SDG is not.
+    let r = parse_query(Some("q=x&speaker=&year=&limit=&mode=")).expect("parses");
+    assert_eq!(
+        (r.speaker.len(), r.year.len(), r.limit, r.mode),
+        (0, 0, None, None)
+    );
+    assert_eq!(parse_query(Some("sdg=")).expect("parses").sdg, [""]);
 }
 
 // ---------------------------------------------------------------- end to end
@@ -982,4 +986,31 @@ fn sigterm_stops_the_server_cleanly() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[tokio::test]
+async fn an_empty_sdg_is_a_bad_request_that_lists_the_goals() {
+    let app = router().await;
+    for uri in [
+        "/api/search?q=water&sdg=",
+        "/api/search?q=water&sdg=99",
+        "/api/facets?q=water&sdg=",
+    ] {
+        let r = get(&app, uri).await;
+        r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+        assert!(
+            r.text().contains("13 Climate action"),
+            "{uri}: {}",
+            r.text()
+        );
+    }
+    let r = post(
+        &app,
+        "/api/search",
+        Some("application/json"),
+        json!({ "q": "water", "sdg": [""] }).to_string(),
+    )
+    .await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.text().contains("13 Climate action"), "{}", r.text());
 }

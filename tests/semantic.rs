@@ -297,3 +297,42 @@ fn an_index_without_embeddings_says_so() {
         stdout(&out)
     );
 }
+
+/// Hybrid highlights mark what was asked for and the names it stands for: an
+/// agent's name ("Republic of Korea") where it stands whole, never every "of".
+#[test]
+fn highlights_mark_an_agents_name_not_its_stopwords() {
+    let v = search(&["money pledged by Seoul", "--limit", "10"]);
+    let ids = hit_ids(&v);
+    assert!(
+        ids.contains(&format!("{NEASPEC}#9")) && ids.contains(&format!("{NEASPEC}#39")),
+        "{ids:?}"
+    );
+    let mut marked = Vec::new();
+    for hit in v["hits"].as_array().expect("hits") {
+        for st in hit["statements"].as_array().expect("statements") {
+            let text = st["text"].as_str().expect("text");
+            for range in st["highlights"].as_array().expect("highlights") {
+                let (a, b) = (
+                    range[0].as_u64().unwrap() as usize,
+                    range[1].as_u64().unwrap() as usize,
+                );
+                let word = &text[a..b];
+                if word.eq_ignore_ascii_case("of") {
+                    assert_eq!(&text[a - 9..b + 6], "Republic of Korea", "{text}");
+                }
+                marked.push(word.to_lowercase());
+            }
+        }
+    }
+    assert!(
+        marked
+            .iter()
+            .any(|w| w.starts_with("pledg") || w == "money"),
+        "{marked:?}"
+    );
+    assert!(
+        marked.iter().any(|w| w == "korea" || w == "rok"),
+        "{marked:?}"
+    );
+}

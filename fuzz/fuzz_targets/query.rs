@@ -1,30 +1,30 @@
-//! Query understanding, then the keyword query search would build from it.
+//! A whole search (query understanding, the plan, ranking, facets,
+//! highlights) on a one-report index without embeddings.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use rapporteur::search::{query, SearchRequest};
-use tantivy::query::QueryParser;
+use rapporteur::index::writer::{self, IngestOptions, Silent};
+use rapporteur::ingest::{Layout, Source};
+use rapporteur::search::{SearchRequest, Searcher};
 
-/// An empty index with the real schema: enough for the query parser.
-static PARSERS: LazyLock<(QueryParser, QueryParser)> = LazyLock::new(|| {
-    let (schema, fields) = rapporteur::index::schema::build();
-    let index = tantivy::Index::create_in_ram(schema);
-    let loose = QueryParser::for_index(&index, vec![fields.text]);
-    let mut strict = QueryParser::for_index(&index, vec![fields.text]);
-    strict.set_conjunction_by_default();
-    (loose, strict)
+static SEARCHER: LazyLock<Searcher> = LazyLock::new(|| {
+    let dir = std::env::temp_dir().join(format!("rapporteur-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let report = dir.join("report.txt");
+    std::fs::write(
+        &report,
+        "1. The representative of Japan noted the duplication of work.\n2. The Meeting noted the money pledged by the Republic of Korea.\n",
+    )
+    .expect("write");
+    let mut options = IngestOptions::new(dir.join("index"));
+    options.embed = false;
+    writer::ingest(&Source::from_files(vec![report], Layout::Auto), &options, &Silent)
+        .expect("ingest");
+    Searcher::open(&options.index).expect("open")
 });
 
 fuzz_target!(|q: &str| {
-    let Ok(interpreted) = query::interpret(q) else {
-        return;
-    };
-    let _ = query::meaning_wordings(&interpreted);
-    let keywords = query::keyword_text(&interpreted);
-    let (loose, strict) = &*PARSERS;
-    let _ = loose.parse_query(&keywords);
-    let _ = strict.parse_query(&keywords);
-    let _ = SearchRequest::new(q).interpret();
+    let _ = SEARCHER.search(&SearchRequest::new(q));
 });

@@ -31,9 +31,7 @@ pub enum Sort {
 
 /// How hits are found: by the report's words (BM25), by meaning (embeddings),
 /// or both fused, the default.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// BM25 on the report's words.
@@ -100,7 +98,7 @@ pub struct SearchRequest {
     pub to: Option<String>,
     /// keyword (the report's words, BM25), semantic (meaning, embeddings) or
     /// hybrid (both fused; the default).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = str::parse::<Mode>)]
     pub mode: Option<Mode>,
     /// Hybrid: weight of meaning against words, 0 to 1 (default 0.5).
     #[arg(long)]
