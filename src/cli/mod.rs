@@ -4,7 +4,7 @@
 pub mod output;
 pub mod progress;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -266,7 +266,16 @@ impl FilterArgs {
 /// Exit statuses, like grep: 0 with hits, 1 without, 2 on error.
 pub const NO_HITS: u8 = 1;
 
+/// Runs a command with its output buffered on stdout. A write error, a closed
+/// pipe (`| head`) included, is returned: `main` ends quietly on a closed pipe.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let code = execute(cli, &mut out)?;
+    out.flush()?;
+    Ok(code)
+}
+
+fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse { file, json } => {
             let doc = rapporteur::ingest::parse_file(&file)?;
@@ -274,9 +283,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: {w}");
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                output::json(out, &doc)?;
             } else {
-                output::print_document(&doc);
+                output::print_document(out, &doc)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -321,9 +330,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let response = searcher.search(&filters.request(&query, limit, offset, sort))?;
             let format = if json { Format::Json } else { format };
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&response)?),
-                Format::Csv => output::print_csv(&response)?,
-                Format::Text => output::print_search(&response, use_color(color)),
+                Format::Json => output::json(out, &response)?,
+                Format::Csv => output::print_csv(out, &response)?,
+                Format::Text => output::print_search(out, &response, use_color(color))?,
             }
             Ok(if response.hits.is_empty() {
                 ExitCode::from(NO_HITS)
@@ -341,17 +350,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some((doc, number)) => {
                     let view = searcher.paragraph(doc, number)?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&view)?);
+                        output::json(out, &view)?;
                     } else {
-                        output::print_paragraph_view(&view);
+                        output::print_paragraph_view(out, &view)?;
                     }
                 }
                 None => {
                     let outline = searcher.outline(&reference)?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&outline)?);
+                        output::json(out, &outline)?;
                     } else {
-                        output::print_outline(&outline);
+                        output::print_outline(out, &outline)?;
                     }
                 }
             }
@@ -407,9 +416,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let request = filters.request("", limit.min(100), 0, Sort::Relevance);
             let similar = searcher.similar(doc, number, &request, same_document)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&similar)?);
+                output::json(out, &similar)?;
             } else {
-                output::print_similar(&similar, use_color(color));
+                output::print_similar(out, &similar, use_color(color))?;
             }
             Ok(if similar.hits.is_empty() {
                 ExitCode::from(NO_HITS)
@@ -476,9 +485,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )?);
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&reports)?);
+                output::json(out, &reports)?;
             } else {
-                output::print_bench(&reports);
+                output::print_bench(out, &reports)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -493,9 +502,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let counts =
                 searcher.speakers(&filters.request(&query, limit.min(100), 0, Sort::Relevance))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&counts)?);
+                output::json(out, &counts)?;
             } else {
-                output::print_speakers(&counts);
+                output::print_speakers(out, &counts)?;
             }
             Ok(if counts.is_empty() {
                 ExitCode::from(NO_HITS)
