@@ -1,6 +1,7 @@
 //! The command line: argument definitions and human output. All the work is in
 //! the library; this module only turns its answers into text, JSON or CSV.
 
+pub mod bench;
 pub mod output;
 pub mod progress;
 
@@ -8,8 +9,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bench::Target;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rapporteur::bench::Target;
 use rapporteur::index::writer::{self, IngestOptions};
 use rapporteur::ingest::{Layout, Source};
 use rapporteur::search::{SearchRequest, Searcher, Sort};
@@ -441,14 +442,11 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             index,
         } => {
             let queries = match &queries {
-                Some(path) => rapporteur::bench::read_queries(path)?,
-                None => rapporteur::bench::BUILT_IN
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                Some(path) => bench::read_queries(path)?,
+                None => bench::BUILT_IN.iter().map(|s| s.to_string()).collect(),
             };
             let seconds = |s: f64| std::time::Duration::from_secs_f64(s.clamp(0.0, 86_400.0));
-            let mut options = rapporteur::bench::BenchOptions {
+            let mut options = bench::BenchOptions {
                 queries,
                 mode: None,
                 limit: limit.min(100),
@@ -471,7 +469,7 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             for m in &mode {
                 options.mode = Some(m.clone());
                 // A mode this index cannot serve (no embeddings) is skipped, said once.
-                match rapporteur::bench::run(&target, &options) {
+                match bench::run(&target, &options) {
                     Ok(report) => reports.push(report),
                     Err(e) if mode.len() > 1 => eprintln!("skipping mode {m}: {e}"),
                     Err(e) => return Err(e.into()),
@@ -479,7 +477,7 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             }
             if let (false, Some(searcher)) = (no_baseline, &local) {
                 options.mode = None;
-                reports.push(rapporteur::bench::run(
+                reports.push(bench::run(
                     &Target::BareTantivy(searcher.clone()),
                     &options,
                 )?);

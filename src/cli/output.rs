@@ -308,10 +308,7 @@ pub fn print_speakers(out: &mut dyn Write, counts: &[SpeakerCount]) -> io::Resul
 }
 
 /// Latency table, one row per run, then each run's p50 against bare tantivy's.
-pub fn print_bench(
-    out: &mut dyn Write,
-    reports: &[rapporteur::bench::BenchReport],
-) -> io::Result<()> {
+pub fn print_bench(out: &mut dyn Write, reports: &[super::bench::BenchReport]) -> io::Result<()> {
     let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
     writeln!(
         out,
