@@ -8,10 +8,8 @@
 //! - [`index`]: the tantivy schema, the writer, and the stored vectors;
 //! - [`search`]: query understanding, retrieval, grouping, facets, highlights;
 //! - [`http`]: the JSON API and the search page over [`search`];
-//! - [`bench`]: query latency as users measure it (`rapporteur bench`);
 //! - [`error`]: the library's errors.
 
-pub mod bench;
 pub mod embed;
 pub mod error;
 pub mod http;

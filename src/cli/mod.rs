@@ -1,15 +1,16 @@
 //! The command line: argument definitions and human output. All the work is in
 //! the library; this module only turns its answers into text, JSON or CSV.
 
+pub mod bench;
 pub mod output;
 pub mod progress;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bench::Target;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rapporteur::bench::Target;
 use rapporteur::index::writer::{self, IngestOptions};
 use rapporteur::ingest::{Layout, Source};
 use rapporteur::search::{SearchRequest, Searcher};
@@ -198,7 +199,16 @@ impl From<LayoutArg> for Layout {
 /// Exit statuses, like grep: 0 with hits, 1 without, 2 on error.
 pub const NO_HITS: u8 = 1;
 
+/// Runs a command with its output buffered on stdout. A write error, a closed
+/// pipe (`| head`) included, is returned: `main` ends quietly on a closed pipe.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let code = execute(cli, &mut out)?;
+    out.flush()?;
+    Ok(code)
+}
+
+fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse { file, json } => {
             let doc = rapporteur::ingest::parse_file(&file)?;
@@ -206,9 +216,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: {w}");
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                output::json(out, &doc)?;
             } else {
-                output::print_document(&doc);
+                output::print_document(out, &doc)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -249,9 +259,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             let format = if json { Format::Json } else { format };
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&response)?),
-                Format::Csv => output::print_csv(&response)?,
-                Format::Text => output::print_search(&response, use_color(color)),
+                Format::Json => output::json(out, &response)?,
+                Format::Csv => output::print_csv(out, &response)?,
+                Format::Text => output::print_search(out, &response, use_color(color))?,
             }
             Ok(if response.hits.is_empty() {
                 ExitCode::from(NO_HITS)
@@ -269,17 +279,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some((doc, number)) => {
                     let view = searcher.paragraph(doc, number)?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&view)?);
+                        output::json(out, &view)?;
                     } else {
-                        output::print_paragraph_view(&view);
+                        output::print_paragraph_view(out, &view)?;
                     }
                 }
                 None => {
                     let outline = searcher.outline(&reference)?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&outline)?);
+                        output::json(out, &outline)?;
                     } else {
-                        output::print_outline(&outline);
+                        output::print_outline(out, &outline)?;
                     }
                 }
             }
@@ -333,9 +343,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let searcher = Searcher::open(&index.index)?;
             let similar = searcher.similar(doc, number, &request, same_document)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&similar)?);
+                output::json(out, &similar)?;
             } else {
-                output::print_similar(&similar, use_color(color));
+                output::print_similar(out, &similar, use_color(color))?;
             }
             Ok(if similar.hits.is_empty() {
                 ExitCode::from(NO_HITS)
@@ -358,14 +368,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             index,
         } => {
             let queries = match &queries {
-                Some(path) => rapporteur::bench::read_queries(path)?,
-                None => rapporteur::bench::BUILT_IN
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                Some(path) => bench::read_queries(path)?,
+                None => bench::BUILT_IN.iter().map(|s| s.to_string()).collect(),
             };
             let seconds = |s: f64| std::time::Duration::from_secs_f64(s.clamp(0.0, 86_400.0));
-            let mut options = rapporteur::bench::BenchOptions {
+            let mut options = bench::BenchOptions {
                 queries,
                 mode: None,
                 limit: limit.min(100),
@@ -388,7 +395,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for m in &mode {
                 options.mode = Some(m.clone());
                 // A mode this index cannot serve (no embeddings) is skipped, said once.
-                match rapporteur::bench::run(&target, &options) {
+                match bench::run(&target, &options) {
                     Ok(report) => reports.push(report),
                     Err(e) if mode.len() > 1 => eprintln!("skipping mode {m}: {e}"),
                     Err(e) => return Err(e.into()),
@@ -396,15 +403,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if let (false, Some(searcher)) = (no_baseline, &local) {
                 options.mode = None;
-                reports.push(rapporteur::bench::run(
+                reports.push(bench::run(
                     &Target::BareTantivy(searcher.clone()),
                     &options,
                 )?);
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&reports)?);
+                output::json(out, &reports)?;
             } else {
-                output::print_bench(&reports);
+                output::print_bench(out, &reports)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -420,9 +427,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..request
             })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&counts)?);
+                output::json(out, &counts)?;
             } else {
-                output::print_speakers(&counts);
+                output::print_speakers(out, &counts)?;
             }
             Ok(if counts.is_empty() {
                 ExitCode::from(NO_HITS)

@@ -1,23 +1,17 @@
 //! Human output: hits like ripgrep (permalink, context line, highlighted
 //! statements), then facet counts; CSV for export.
+//!
+//! Everything is written to the writer the caller passes (stdout, buffered) and
+//! write errors are returned: a reader that has gone away (`| head`) is a
+//! `BrokenPipe` error that `main` ends the program on, quietly.
 
-/// println! that ends the process quietly when the reader has gone away
-/// (`rapporteur search x | head`), instead of panicking on a broken pipe.
-macro_rules! println {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
-    }};
-}
+use std::io::{self, Write};
 
 use rapporteur::model::Document;
 use rapporteur::search::{
     Hit, Outline, ParagraphView, SearchResponse, SimilarResponse, SpeakerCount,
 };
+use serde::Serialize;
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -39,8 +33,9 @@ impl Style {
     }
 }
 
-pub fn print_document(doc: &Document) {
-    println!(
+pub fn print_document(out: &mut dyn Write, doc: &Document) -> io::Result<()> {
+    writeln!(
+        out,
         "{} | {} | {} | {} | {} ({} paragraphs, {} statements)",
         doc.id,
         doc.title.as_deref().unwrap_or("-"),
@@ -49,16 +44,18 @@ pub fn print_document(doc: &Document) {
         doc.place.as_deref().unwrap_or("-"),
         doc.paragraphs.len(),
         doc.statement_count()
-    );
+    )?;
     for p in &doc.paragraphs {
         let first: String = p.text.chars().take(60).collect();
-        println!(
+        writeln!(
+            out,
             "{:>7} [{:>3}] {} | {first}",
             p.number,
             p.agenda_item.as_deref().unwrap_or("-"),
             p.speakers.join(", ")
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn highlighted(text: &str, ranges: &[[usize; 2]], style: &Style) -> String {
@@ -86,13 +83,14 @@ fn highlighted(text: &str, ranges: &[[usize; 2]], style: &Style) -> String {
     out
 }
 
-fn print_hit(hit: &Hit, style: &Style) {
+fn print_hit(out: &mut dyn Write, hit: &Hit, style: &Style) -> io::Result<()> {
     let agenda = match (&hit.agenda_item, &hit.agenda_title) {
         (Some(code), Some(title)) => format!(" · agenda {code} {title}"),
         (Some(code), None) => format!(" · agenda {code}"),
         _ => String::new(),
     };
-    println!(
+    writeln!(
+        out,
         "{}  {}",
         style.paint(LINK, &hit.id),
         style.paint(
@@ -103,33 +101,36 @@ fn print_hit(hit: &Hit, style: &Style) {
                 hit.date.as_deref().unwrap_or("-")
             )
         )
-    );
+    )?;
     if !hit.speakers.is_empty() {
-        println!("  speakers: {}", hit.speakers.join(", "));
+        writeln!(out, "  speakers: {}", hit.speakers.join(", "))?;
     }
     for st in &hit.statements {
         let who = st.speaker.as_deref().unwrap_or("(narrative)");
-        println!(
+        writeln!(
+            out,
             "  {}: {}",
             style.paint(BOLD, who),
             highlighted(&st.text, &st.highlights, style)
-        );
+        )?;
     }
-    println!();
+    writeln!(out)?;
+    Ok(())
 }
 
-pub fn print_search(r: &SearchResponse, color: bool) {
+pub fn print_search(out: &mut dyn Write, r: &SearchResponse, color: bool) -> io::Result<()> {
     let style = Style { color };
     for hit in &r.hits {
-        print_hit(hit, &style);
+        print_hit(out, hit, &style)?;
     }
     let shown = r.hits.len();
-    println!(
+    writeln!(
+        out,
         "{} of {} paragraphs in {:.1} ms ({:?})",
         shown, r.total, r.took_ms, r.mode
-    );
+    )?;
     if let Some(notice) = &r.notice {
-        println!("{}", style.paint(DIM, &format!("note: {notice}")));
+        writeln!(out, "{}", style.paint(DIM, &format!("note: {notice}")))?;
     }
     let facets = [
         ("speaker", &r.facets.speaker),
@@ -148,25 +149,46 @@ pub fn print_search(r: &SearchResponse, color: bool) {
             .take(12)
             .map(|c| format!("{} ({})", c.value, c.count))
             .collect();
-        println!("{}: {}", style.paint(BOLD, name), list.join(", "));
+        writeln!(out, "{}: {}", style.paint(BOLD, name), list.join(", "))?;
     }
+    Ok(())
 }
 
-pub fn print_similar(r: &SimilarResponse, color: bool) {
+pub fn print_similar(out: &mut dyn Write, r: &SimilarResponse, color: bool) -> io::Result<()> {
     let style = Style { color };
     for hit in &r.hits {
-        print_hit(hit, &style);
+        print_hit(out, hit, &style)?;
     }
-    println!(
+    writeln!(
+        out,
         "{} paragraphs like {} in {:.1} ms",
         r.hits.len(),
         r.id,
         r.took_ms
-    );
+    )?;
+    Ok(())
 }
 
-pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(std::io::stdout());
+/// One pretty-printed JSON value and a newline (`--json`).
+pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// csv's errors hide the I/O error they carry from `source()`: unwrap it, so a
+/// closed pipe is still recognised as one.
+fn csv_error(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+pub fn print_csv(out: &mut dyn Write, r: &SearchResponse) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "permalink",
         "document",
@@ -175,7 +197,8 @@ pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
         "agenda_item",
         "speaker",
         "statement",
-    ])?;
+    ])
+    .map_err(csv_error)?;
     for hit in &r.hits {
         for st in &hit.statements {
             w.write_record([
@@ -186,49 +209,54 @@ pub fn print_csv(r: &SearchResponse) -> anyhow::Result<()> {
                 hit.agenda_item.as_deref().unwrap_or(""),
                 st.speaker.as_deref().unwrap_or(""),
                 st.text.as_str(),
-            ])?;
+            ])
+            .map_err(csv_error)?;
         }
     }
-    w.flush()?;
-    Ok(())
+    w.flush()
 }
 
-pub fn print_paragraph_view(v: &ParagraphView) {
+pub fn print_paragraph_view(out: &mut dyn Write, v: &ParagraphView) -> io::Result<()> {
     let d = &v.document;
-    println!(
+    writeln!(
+        out,
         "{} · {} · {} · {}",
         d.id,
         d.title.as_deref().unwrap_or("-"),
         d.meeting.as_deref().unwrap_or("-"),
         d.date.as_deref().unwrap_or("-")
-    );
+    )?;
     let p = &v.paragraph;
-    println!(
+    writeln!(
+        out,
         "{} / {} · agenda {} {}",
         p.section.as_deref().unwrap_or("-"),
         p.subsection.as_deref().unwrap_or("-"),
         p.agenda_item.as_deref().unwrap_or("-"),
         p.agenda_title.as_deref().unwrap_or("")
-    );
+    )?;
     if let Some(prev) = &v.previous {
-        println!("\n  {}. {}", prev.number, prev.text);
+        writeln!(out, "\n  {}. {}", prev.number, prev.text)?;
     }
-    println!("\n> {}. {}", p.number, p.text);
+    writeln!(out, "\n> {}. {}", p.number, p.text)?;
     for st in &p.statements {
-        println!(
+        writeln!(
+            out,
             ">   {}: {}",
             st.speaker.as_deref().unwrap_or("(narrative)"),
             st.text
-        );
+        )?;
     }
     if let Some(next) = &v.next {
-        println!("\n  {}. {}", next.number, next.text);
+        writeln!(out, "\n  {}. {}", next.number, next.text)?;
     }
+    Ok(())
 }
 
-pub fn print_outline(o: &Outline) {
+pub fn print_outline(out: &mut dyn Write, o: &Outline) -> io::Result<()> {
     let d = &o.document;
-    println!(
+    writeln!(
+        out,
         "{} · {} · {} · {} · {} · {} paragraphs, {} statements",
         d.id,
         d.title.as_deref().unwrap_or("-"),
@@ -237,48 +265,53 @@ pub fn print_outline(o: &Outline) {
         d.date.as_deref().unwrap_or("-"),
         d.paragraphs,
         d.statements
-    );
-    println!("\nsections:");
+    )?;
+    writeln!(out, "\nsections:")?;
     for s in &o.sections {
-        println!("  {:>7}-{:<7} {}", s.first, s.last, s.name);
+        writeln!(out, "  {:>7}-{:<7} {}", s.first, s.last, s.name)?;
     }
     if !o.agenda_items.is_empty() {
-        println!("\nagenda items:");
+        writeln!(out, "\nagenda items:")?;
         for a in &o.agenda_items {
-            println!("  {:>7}-{:<7} {}", a.first, a.last, a.name);
+            writeln!(out, "  {:>7}-{:<7} {}", a.first, a.last, a.name)?;
         }
     }
-    println!("\nspeakers:");
+    writeln!(out, "\nspeakers:")?;
     for s in &o.speakers {
-        println!(
+        writeln!(
+            out,
             "  {:>4} paragraphs  {} ({}-{})",
             s.paragraphs, s.name, s.first, s.last
-        );
+        )?;
     }
+    Ok(())
 }
 
-pub fn print_speakers(counts: &[SpeakerCount]) {
+pub fn print_speakers(out: &mut dyn Write, counts: &[SpeakerCount]) -> io::Result<()> {
     for c in counts {
-        println!(
+        writeln!(
+            out,
             "{:>4} statements in {:>3} paragraphs  {} ({})",
             c.statements,
             c.paragraphs,
             c.speaker,
             c.speaker_kind.as_str()
-        );
+        )?;
         if let Some(top) = &c.top
             && let Some(st) = top.statements.first()
         {
             let text: String = st.text.chars().take(160).collect();
-            println!("       {}  {text}", top.id);
+            writeln!(out, "       {}  {text}", top.id)?;
         }
     }
+    Ok(())
 }
 
 /// Latency table, one row per run, then each run's p50 against bare tantivy's.
-pub fn print_bench(reports: &[rapporteur::bench::BenchReport]) {
+pub fn print_bench(out: &mut dyn Write, reports: &[super::bench::BenchReport]) -> io::Result<()> {
     let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
-    println!(
+    writeln!(
+        out,
         "{:<28} {:>9} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "target / mode",
         "requests",
@@ -290,13 +323,14 @@ pub fn print_bench(reports: &[rapporteur::bench::BenchReport]) {
         "p99.9 ms",
         "max ms",
         "min ms"
-    );
+    )?;
     for r in reports {
         let name = match &r.mode {
             Some(m) => format!("{} / {m}", r.target),
             None => r.target.clone(),
         };
-        println!(
+        writeln!(
+            out,
             "{:<28} {:>9} {:>6} {:>8.0} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
             name,
             r.requests,
@@ -308,22 +342,25 @@ pub fn print_bench(reports: &[rapporteur::bench::BenchReport]) {
             ms(r.p999_us),
             ms(r.max_us),
             ms(r.min_us)
-        );
+        )?;
     }
     if let Some(bare) = reports.iter().find(|r| r.target == "bare tantivy") {
         for r in reports.iter().filter(|r| r.target != "bare tantivy") {
-            println!(
+            writeln!(
+                out,
                 "{} / {}: p50 {:.1}x, p99 {:.1}x bare tantivy (BM25 top hits only)",
                 r.target,
                 r.mode.as_deref().unwrap_or("default"),
                 r.p50_us as f64 / bare.p50_us.max(1) as f64,
                 r.p99_us as f64 / bare.p99_us.max(1) as f64,
-            );
+            )?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "{} queries, concurrency {}",
         reports.first().map_or(0, |r| r.queries),
         reports.first().map_or(1, |r| r.concurrency)
-    );
+    )?;
+    Ok(())
 }

@@ -6,8 +6,8 @@
 //! async threads nor pile up without bound.
 
 pub mod api;
-pub mod error;
-pub mod pages;
+pub(crate) mod error;
+pub(crate) mod pages;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,9 +26,9 @@ use crate::search::Searcher;
 pub use error::ApiError;
 
 /// Largest request body accepted (a search is a few hundred bytes).
-pub const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 /// How long one request may wait for and run a search.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every handler shares: the searcher and the limits on using it.
 #[derive(Clone)]
@@ -57,16 +57,6 @@ impl AppState {
     pub fn with_timeout(mut self, timeout: Duration) -> AppState {
         self.timeout = timeout;
         self
-    }
-
-    /// How many searcher calls may run at once (at least one).
-    pub fn with_concurrency(mut self, n: usize) -> AppState {
-        self.permits = Arc::new(Semaphore::new(n.max(1)));
-        self
-    }
-
-    pub fn searcher(&self) -> &Arc<Searcher> {
-        &self.searcher
     }
 
     /// Runs `f` on the blocking pool within the limits; library errors become API errors.
@@ -196,15 +186,10 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app(state)` on an already bound listener until a shutdown signal.
-pub async fn serve_on(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    serve_with_limits(listener, state, ConnectionLimits::default()).await
-}
-
 /// Serves with HTTP/1.1 connection limits: a client that trickles its headers
 /// is cut off, and an oversized head is refused. On Ctrl-C or SIGTERM open
 /// requests finish (up to 10 s) before the server stops.
-pub async fn serve_with_limits(
+async fn serve_with_limits(
     listener: TcpListener,
     state: AppState,
     limits: ConnectionLimits,
@@ -220,25 +205,60 @@ pub async fn serve_with_limits(
         .max_buf_size(limits.header_bytes.max(8192));
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    // Whether accepting has been failing since the last connection (said once).
+    let mut failing = false;
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                // A failed accept (too many open files, a reset) concerns one client.
-                let Ok((stream, _)) = accepted else { continue };
-                let service = TowerToHyperService::new(app.clone());
-                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
-            }
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
             _ = &mut shutdown => break,
-        }
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                failing = false;
+                stream
+            }
+            // One client gave up before it was accepted: take the next at once.
+            Err(e) if is_connection_error(&e) => continue,
+            // Out of file descriptors (EMFILE, ENFILE) or memory: accepting again at
+            // once fails again at once, at 100 % CPU. Wait for connections to end
+            // and free some, as hyper and axum::serve do.
+            Err(e) => {
+                if !failing {
+                    eprintln!(
+                        "rapporteur serve: cannot accept connections: {e}; retrying every {} s",
+                        ACCEPT_BACKOFF.as_secs_f64()
+                    );
+                    failing = true;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                    _ = &mut shutdown => break,
+                }
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
     }
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(Duration::from_secs(10)) => {}
     }
     Ok(())
+}
+
+/// How long the accept loop waits after an error that is not one client's.
+const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Errors of one connection, not of the listener: the next accept may succeed.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM; open requests then finish before the server stops.

@@ -112,9 +112,8 @@ const MAX_PAGE_TREE_NODES: usize = 100_000;
 
 /// A page tree that loops (a page its own /Parent, /Kids that come back) sends
 /// text extraction round forever: such a file is refused before extraction.
-fn check_page_tree(bytes: &[u8]) -> std::result::Result<(), String> {
+fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), String> {
     use lopdf::{Object, ObjectId};
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
     let reference = |o: &Object| o.as_reference().ok();
     let dict_of = |id: ObjectId| doc.get_object(id).and_then(Object::as_dict).ok();
     let root = doc
@@ -150,31 +149,40 @@ fn check_page_tree(bytes: &[u8]) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
-    if let Err(reason) = check_page_tree(bytes) {
-        return Err(Error::Pdf {
-            path: path.into(),
-            reason,
-        });
+/// The text of each page, as pdf-extract's `extract_text_from_mem_by_pages`
+/// gives it, from the document already loaded: decrypted with the empty
+/// password if it is encrypted, then page by page up to the first that fails.
+fn extract_pages(doc: &mut lopdf::Document) -> std::result::Result<Vec<String>, lopdf::Error> {
+    if doc.is_encrypted() {
+        doc.decrypt("")?;
     }
+    let mut pages = Vec::new();
+    for number in 1.. {
+        let mut text = String::new();
+        let mut output = pdf_extract::PlainTextOutput::new(&mut text);
+        if pdf_extract::output_doc_page(doc, &mut output, number).is_err() {
+            break;
+        }
+        pages.push(text);
+    }
+    Ok(pages)
+}
+
+fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
+    let pdf_error = |reason: String| Error::Pdf {
+        path: path.into(),
+        reason,
+    };
+    // Loaded once: the page tree is checked, then the same document extracted.
+    let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| pdf_error(e.to_string()))?;
+    check_page_tree(&doc).map_err(pdf_error)?;
     // pdf-extract can panic on malformed files; a bad PDF must be an error, not a crash.
-    let owned = bytes.to_vec();
-    let result =
-        std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_pages(&mut doc)));
     let pages = match result {
         Ok(Ok(pages)) => pages,
-        Ok(Err(e)) => {
-            return Err(Error::Pdf {
-                path: path.into(),
-                reason: e.to_string(),
-            });
-        }
-        Err(_) => {
-            return Err(Error::Pdf {
-                path: path.into(),
-                reason: "damaged or unsupported PDF structure".into(),
-            });
-        }
+        // pdf-extract's own wording for a document it cannot decrypt.
+        Ok(Err(e)) => return Err(pdf_error(format!("PDF error: {e}"))),
+        Err(_) => return Err(pdf_error("damaged or unsupported PDF structure".into())),
     };
     let letters: usize = pages
         .iter()

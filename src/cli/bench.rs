@@ -3,8 +3,10 @@
 //! against a running server (HTTP keep-alive), and records every latency in an
 //! HdrHistogram. The same queries through a bare tantivy top-10 search give the
 //! floor, so what rapporteur adds over the raw engine shows as a ratio.
+//!
+//! Part of the binary: it uses the library's public API only.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,8 +16,8 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 
-use crate::error::{Error, Result};
-use crate::search::{SearchRequest, Searcher, query};
+use rapporteur::embed::Embedder;
+use rapporteur::search::{SearchRequest, Searcher, query};
 
 /// Questions that make sense on meeting reports and on speech collections alike.
 pub const BUILT_IN: &[&str] = &[
@@ -94,10 +96,47 @@ pub struct BenchReport {
     pub mean_us: f64,
 }
 
+/// Why a benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{path}: cannot read file: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: no queries (one per line)")]
+    NoQueries { path: PathBuf },
+    #[error("no queries to run")]
+    Empty,
+    #[error("{target} failed during warm-up on `{query}`: {source}")]
+    WarmUp {
+        target: String,
+        query: String,
+        #[source]
+        source: Failure,
+    },
+    #[error("latency histograms do not add up: {0}")]
+    Histogram(#[from] hdrhistogram::errors::AdditionError),
+}
+
+/// Why one request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Search(#[from] rapporteur::Error),
+    #[error(transparent)]
+    Http(#[from] ureq::Error),
+    #[error(transparent)]
+    QuerySyntax(#[from] tantivy::query::QueryParserError),
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
 /// Reads a query file: one query per line (field syntax gives filters:
 /// `speaker:Japan year:2018 nuclear`), blank lines and `#` comments skipped.
-pub fn read_queries(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+pub fn read_queries(path: &Path) -> Result<Vec<String>, BenchError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BenchError::Read {
         path: path.into(),
         source,
     })?;
@@ -108,10 +147,7 @@ pub fn read_queries(path: &Path) -> Result<Vec<String>> {
         .map(str::to_owned)
         .collect();
     if queries.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: no queries (one per line)",
-            path.display()
-        )));
+        return Err(BenchError::NoQueries { path: path.into() });
     }
     Ok(queries)
 }
@@ -122,11 +158,11 @@ fn run_one(
     agent: &ureq::Agent,
     q: &str,
     opts: &BenchOptions,
-) -> std::result::Result<(), String> {
+) -> Result<(), Failure> {
     match target {
         Target::InProcess(searcher) => {
             if opts.cold_cache
-                && let Ok(embedder) = crate::embed::Embedder::shared()
+                && let Ok(embedder) = Embedder::shared()
             {
                 embedder.clear_cache();
             }
@@ -136,10 +172,8 @@ fn run_one(
                 limit: Some(opts.limit),
                 ..SearchRequest::new(q)
             };
-            searcher
-                .search(&request)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            searcher.search(&request)?;
+            Ok(())
         }
         Target::Server(url) => {
             let mut request = agent
@@ -149,37 +183,33 @@ fn run_one(
             if let Some(mode) = &opts.mode {
                 request = request.query("mode", mode);
             }
-            let mut response = request.call().map_err(|e| e.to_string())?;
+            let mut response = request.call()?;
             // Read the whole body: a client has not got its answer before that.
-            response
-                .body_mut()
-                .read_to_vec()
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            response.body_mut().read_to_vec()?;
+            Ok(())
         }
         Target::BareTantivy(searcher) => bare_search(searcher, q, opts.limit),
     }
 }
 
-fn bare_search(searcher: &Searcher, q: &str, limit: usize) -> std::result::Result<(), String> {
+fn bare_search(searcher: &Searcher, q: &str, limit: usize) -> Result<(), Failure> {
     // The same words rapporteur searches for, without filters, grouping,
     // facets, highlights or stored fields.
-    let text = query::interpret(q).map_err(|e| e.to_string())?.text;
+    let text = query::interpret(q)?.text;
     let index = searcher.index();
     let parser = QueryParser::for_index(&index.index, vec![index.fields.text]);
-    let parsed = parser.parse_query(&text).map_err(|e| e.to_string())?;
+    let parsed = parser.parse_query(&text)?;
     index
         .reader
         .searcher()
-        .search(&parsed, &TopDocs::with_limit(limit.max(1)).order_by_score())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .search(&parsed, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+    Ok(())
 }
 
 /// Runs the benchmark against one target.
-pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport> {
+pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport, BenchError> {
     if opts.queries.is_empty() {
-        return Err(Error::Invalid("no queries to run".into()));
+        return Err(BenchError::Empty);
     }
     let concurrency = opts.concurrency.clamp(1, 1024);
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -192,13 +222,14 @@ pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport> {
     let mut i = 0;
     while Instant::now() < warm_until || i < opts.queries.len() {
         let q = &opts.queries[i % opts.queries.len()];
-        if let Err(e) = run_one(target, &agent, q, opts)
+        if let Err(source) = run_one(target, &agent, q, opts)
             && i < opts.queries.len()
         {
-            return Err(Error::Invalid(format!(
-                "{} failed during warm-up on `{q}`: {e}",
-                target.name()
-            )));
+            return Err(BenchError::WarmUp {
+                target: target.name(),
+                query: q.clone(),
+                source,
+            });
         }
         i += 1;
     }
@@ -255,7 +286,7 @@ pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport> {
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
         .expect("static histogram bounds are valid");
     for h in &histograms {
-        all.add(h).map_err(|e| Error::Invalid(e.to_string()))?;
+        all.add(h)?;
     }
     let requests = all.len();
     Ok(BenchReport {
