@@ -19,29 +19,43 @@ use crate::model::{AgendaItem, Document, DocumentSummary, Paragraph};
 /// A paragraph with its place in the meeting: the permalink target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParagraphView {
+    /// The permalink: "<document-id>#<number>".
     pub id: String,
+    /// The document it belongs to.
     pub document: DocumentSummary,
+    /// The paragraph, with its statements.
     pub paragraph: Paragraph,
+    /// The paragraph before it, if any.
     pub previous: Option<Paragraph>,
+    /// The paragraph after it, if any.
     pub next: Option<Paragraph>,
 }
 
 /// The outline of a document: where each section, agenda item and speaker is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outline {
+    /// The document.
     pub document: DocumentSummary,
+    /// The adopted agenda, as the document lists it.
     pub agenda: Vec<AgendaItem>,
+    /// Sections (and subsections) in document order.
     pub sections: Vec<OutlineEntry>,
+    /// Runs of paragraphs under each agenda item.
     pub agenda_items: Vec<OutlineEntry>,
+    /// Speakers, most paragraphs first.
     pub speakers: Vec<OutlineEntry>,
 }
 
+/// A run of paragraphs under one section, agenda item or speaker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutlineEntry {
+    /// The section, agenda item or speaker.
     pub name: String,
     /// Paragraph numbers, first and last, in document order.
     pub first: String,
+    /// The last of them.
     pub last: String,
+    /// How many paragraphs.
     pub paragraphs: usize,
 }
 

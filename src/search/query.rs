@@ -24,8 +24,11 @@ pub struct Interpreted {
     pub speakers: Vec<String>,
     /// Normalised agenda codes ("5e").
     pub agenda: Vec<String>,
+    /// Topics; each matches every topic containing its words.
     pub topics: Vec<String>,
+    /// Document references (id, symbol, file name or slug).
     pub documents: Vec<String>,
+    /// Meeting years.
     pub years: Vec<i32>,
     /// Speakers named as agents ("pledged by Seoul"): searched for by their
     /// names, not as a filter, since others may report what they did.
@@ -34,8 +37,9 @@ pub struct Interpreted {
     /// Sustainable Development Goals ("13 Climate action").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sdgs: Vec<String>,
-    /// ISO dates, inclusive.
+    /// First meeting date, ISO, inclusive.
     pub from: Option<String>,
+    /// Last meeting date, ISO, inclusive.
     pub to: Option<String>,
 }
 
