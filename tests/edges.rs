@@ -8,33 +8,14 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rapporteur"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env_remove("RAPPORTEUR_INDEX");
-    c
-}
+use crate::util::{bin, shared_index};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The shipped corpus, ingested once without embeddings (keyword search only).
 fn index() -> &'static Path {
-    static INDEX: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &INDEX
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("index");
-            let out = bin()
-                .args(["ingest", "corpus", "--no-embed", "--index"])
-                .arg(&path)
-                .output()
-                .expect("the rapporteur binary runs");
-            assert!(out.status.success(), "ingest failed: {}", text(&out.stderr));
-            (dir, path)
-        })
-        .1
+    shared_index()
 }
 
 /// The size the test's pipe is shrunk to: far less than any output tested,

@@ -6,6 +6,7 @@ mod util;
 
 mod browser;
 mod cli;
+mod edges;
 mod fuzz_inputs;
 mod http;
 mod ingest;
