@@ -114,7 +114,7 @@ pub enum BenchError {
         target: String,
         query: String,
         #[source]
-        source: Failure,
+        source: Box<Failure>,
     },
     #[error("latency histograms do not add up: {0}")]
     Histogram(#[from] hdrhistogram::errors::AdditionError),
@@ -228,7 +228,7 @@ pub fn run(target: &Target, opts: &BenchOptions) -> Result<BenchReport, BenchErr
             return Err(BenchError::WarmUp {
                 target: target.name(),
                 query: q.clone(),
-                source,
+                source: Box::new(source),
             });
         }
         i += 1;

@@ -457,10 +457,7 @@ pub fn ingest(sources: &[Source], options: &IngestOptions) -> anyhow::Result<Exi
         eprintln!("warning: {w}");
     }
     for (path, error) in &report.failures {
-        let message = error
-            .strip_prefix(&format!("{}: ", path.display()))
-            .unwrap_or(error);
-        eprintln!("error: {}: {message}", path.display());
+        eprintln!("error: {}", progress::failure(path, error));
     }
     let vectors = if options.embed {
         format!(

@@ -9,6 +9,15 @@ use rapporteur::error::Error;
 use rapporteur::index::writer::Progress;
 use rapporteur::model::Document;
 
+/// `PATH: why` for a file that failed, naming the file once: most errors
+/// already start with it.
+pub fn failure(path: &Path, error: &Error) -> String {
+    match error.file() {
+        Some(file) if file == path => error.to_string(),
+        _ => format!("{}: {error}", path.display()),
+    }
+}
+
 pub trait Reporter: Progress {
     fn finish(&self);
 }
@@ -36,7 +45,7 @@ impl Progress for Bar {
     }
     fn parsed(&self, path: &Path, outcome: Result<&Document, &Error>) {
         if let Err(e) = outcome {
-            self.0.println(format!("skipped {}: {e}", path.display()));
+            self.0.println(format!("skipped {}", failure(path, e)));
         }
         self.0.inc(1);
     }

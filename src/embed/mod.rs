@@ -17,7 +17,7 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::value::Tensor;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
-use crate::error::{Error, Result};
+use crate::error::{EmbeddingError, Error, Result};
 
 /// Width of a vector.
 pub const DIM: usize = 384;
@@ -71,7 +71,7 @@ pub struct Embedder {
     model: PathBuf,
     /// One single-threaded session per core, made on first use: two sessions on
     /// two cores embed faster than one session with two threads.
-    sessions: Vec<OnceLock<std::result::Result<Mutex<Session>, String>>>,
+    sessions: Vec<OnceLock<std::result::Result<Mutex<Session>, EmbeddingError>>>,
     _environment: ort::environment::Environment,
     cache: Mutex<LruCache<String, Vector>>,
     cache_hits: AtomicU64,
@@ -80,10 +80,10 @@ pub struct Embedder {
     sentences: Mutex<LruCache<String, Vector>>,
 }
 
-static SHARED: OnceLock<std::result::Result<Arc<Embedder>, String>> = OnceLock::new();
+static SHARED: OnceLock<std::result::Result<Arc<Embedder>, EmbeddingError>> = OnceLock::new();
 
-fn embedding_error(e: impl std::fmt::Display) -> Error {
-    Error::Embedding(e.to_string())
+fn embedding_error(e: impl Into<EmbeddingError>) -> Error {
+    Error::Embedding(e.into())
 }
 
 impl Embedder {
@@ -98,33 +98,24 @@ impl Embedder {
             return Err(Error::ModelMissing { dir });
         }
         SHARED
-            .get_or_init(|| {
-                Embedder::load(&dir)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
+            .get_or_init(|| Embedder::load(&dir).map(Arc::new))
             .clone()
             .map_err(Error::Embedding)
     }
 
-    fn load(dir: &Path) -> Result<Embedder> {
-        if !available(dir) {
-            return Err(Error::ModelMissing { dir: dir.into() });
-        }
-        let environment = ort::init_from(dir.join(RUNTIME))
-            .map_err(embedding_error)?
+    /// Loads the model in `dir`, whose files [`Embedder::shared`] has found.
+    fn load(dir: &Path) -> std::result::Result<Embedder, EmbeddingError> {
+        let environment = ort::init_from(dir.join(RUNTIME))?
             .with_name("rapporteur")
-            .build()
-            .map_err(embedding_error)?;
-        let mut tokenizer = Tokenizer::from_file(dir.join(TOKENIZER)).map_err(embedding_error)?;
+            .build()?;
+        let mut tokenizer = Tokenizer::from_file(dir.join(TOKENIZER))?;
         // The packaged tokenizer pads every text to 128; pad to the batch instead
         // and truncate at the model's own limit.
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: MAX_TOKENS,
                 ..Default::default()
-            }))
-            .map_err(embedding_error)?
+            }))?
             .with_padding(Some(PaddingParams {
                 strategy: PaddingStrategy::BatchLongest,
                 ..Default::default()
@@ -157,7 +148,7 @@ impl Embedder {
                     let mut builder = builder.with_inter_threads(1).map_err(plain)?;
                     builder.commit_from_file(&self.model)
                 };
-                build().map(Mutex::new).map_err(|e| e.to_string())
+                build().map(Mutex::new).map_err(EmbeddingError::from)
             })
             .as_ref()
             .map_err(|e| Error::Embedding(e.clone()))
@@ -199,10 +190,12 @@ impl Embedder {
             .try_extract_tensor::<f32>()
             .map_err(embedding_error)?;
         if hidden.len() != batch * seq * DIM {
-            return Err(Error::Embedding(format!(
-                "the model answered {} numbers for {batch}x{seq} tokens; expected width {DIM}",
-                hidden.len()
-            )));
+            return Err(Error::Embedding(EmbeddingError::Shape {
+                numbers: hidden.len(),
+                batch,
+                tokens: seq,
+                width: DIM,
+            }));
         }
         Ok(mean_pool(hidden, &mask, batch, seq))
     }
@@ -304,7 +297,7 @@ impl Embedder {
             match r {
                 Some(Ok(vectors)) => out.extend(vectors),
                 Some(Err(e)) => return Err(e),
-                None => return Err(Error::Embedding("a batch was not embedded".into())),
+                None => return Err(Error::Embedding(EmbeddingError::BatchMissing)),
             }
         }
         Ok(out)
@@ -325,7 +318,7 @@ impl Embedder {
         let vector: Vector = self
             .embed_batch(0, &[key.as_str()])?
             .pop()
-            .ok_or_else(|| Error::Embedding("no vector for the query".into()))?
+            .ok_or(Error::Embedding(EmbeddingError::QueryMissing))?
             .into();
         self.cache
             .lock()
@@ -359,7 +352,7 @@ impl Embedder {
             }
         }
         out.into_iter()
-            .map(|v| v.ok_or_else(|| Error::Embedding("a sentence was not embedded".into())))
+            .map(|v| v.ok_or(Error::Embedding(EmbeddingError::SentenceMissing)))
             .collect()
     }
 

@@ -86,9 +86,11 @@ impl IntoResponse for ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         match e {
-            Error::Invalid(_) | Error::Query(_) | Error::Request(_) => {
-                ApiError::bad_request(e.to_string())
-            }
+            Error::Query(_)
+            | Error::Request(_)
+            | Error::Speech { .. }
+            | Error::ManifestLine { .. }
+            | Error::EmptyManifest { .. } => ApiError::bad_request(e.to_string()),
             Error::NotFound(_) => ApiError::not_found(e.to_string()),
             // The index is being rebuilt or replaced under the server: worth a retry.
             Error::NoIndex { .. }

@@ -43,9 +43,9 @@ impl Index {
             return Err(Error::NoIndex { path: path.into() });
         }
         check_manifest(path)?;
-        let index = tantivy::Index::open_in_dir(path).map_err(|e| Error::Index {
+        let index = tantivy::Index::open_in_dir(path).map_err(|source| Error::Index {
             path: path.into(),
-            reason: e.to_string(),
+            source,
         })?;
         let fields = Fields::from_schema(&index.schema()).map_err(|_| Error::SchemaVersion {
             path: path.into(),
@@ -57,9 +57,9 @@ impl Index {
             .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
             .warmers(warmers)
             .try_into()
-            .map_err(|e: tantivy::TantivyError| Error::Index {
+            .map_err(|source| Error::Index {
                 path: path.into(),
-                reason: e.to_string(),
+                source,
             })?;
         Ok(Index {
             path: path.into(),
@@ -91,9 +91,9 @@ pub fn check_manifest(path: &Path) -> Result<()> {
         path: manifest_path.clone(),
         source,
     })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Index {
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|source| Error::Manifest {
         path: path.into(),
-        reason: format!("unreadable {MANIFEST}: {e}; re-ingest"),
+        source,
     })?;
     if manifest.schema_version != SCHEMA_VERSION {
         return Err(Error::SchemaVersion {

@@ -55,8 +55,18 @@ pub struct IngestReport {
     pub bytes: u64,
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
-    pub failures: Vec<(PathBuf, String)>,
+    /// Files that could not be ingested, and why.
+    #[serde(serialize_with = "as_messages")]
+    pub failures: Vec<(PathBuf, Error)>,
     pub warnings: Vec<String>,
+}
+
+/// Failures as `[path, message]` pairs.
+fn as_messages<S: serde::Serializer>(
+    failures: &[(PathBuf, Error)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(failures.iter().map(|(path, e)| (path, e.to_string())))
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -129,9 +139,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Opens the index for writing, creating it if needed.
 pub fn open_or_create(path: &Path) -> Result<tantivy::Index> {
-    let index_err = |e: tantivy::TantivyError| Error::Index {
+    let index_err = |source| Error::Index {
         path: path.into(),
-        reason: e.to_string(),
+        source,
     };
     if path.join(super::MANIFEST).exists() {
         super::check_manifest(path)?;
@@ -165,19 +175,17 @@ pub fn ingest(
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let index = open_or_create(&options.index)?;
-    let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Index {
+    let index_err = |source| Error::Index {
         path: options.index.clone(),
-        reason: e.to_string(),
-    })?;
+        source,
+    };
+    let fields = Fields::from_schema(&index.schema()).map_err(index_err)?;
     let mut writer: tantivy::IndexWriter =
         index.writer(options.heap_bytes).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Locked {
                 path: options.index.clone(),
             },
-            other => Error::Index {
-                path: options.index.clone(),
-                reason: other.to_string(),
-            },
+            other => index_err(other),
         })?;
     let mut embedding = if options.embed {
         Some(Embedding::start(&index, &fields)?)
@@ -228,19 +236,13 @@ pub fn ingest(
                     report.bytes += bytes;
                     add_document(&writer, &fields, &doc, vectors)?;
                 }
-                Err(e) => report.failures.push((path, e.to_string())),
+                Err(e) => report.failures.push((path, e)),
             }
         }
     }
     progress.committing();
-    writer.commit().map_err(|e| Error::Index {
-        path: options.index.clone(),
-        reason: e.to_string(),
-    })?;
-    writer.wait_merging_threads().map_err(|e| Error::Index {
-        path: options.index.clone(),
-        reason: e.to_string(),
-    })?;
+    writer.commit().map_err(index_err)?;
+    writer.wait_merging_threads().map_err(index_err)?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -3,10 +3,11 @@
 //! none. Paths are relative to the manifest's folder.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::Source;
 use super::speech::SpeechMeta;
-use crate::error::{Error, Result};
+use crate::error::{Error, ManifestLineError, Result};
 
 /// The sources a manifest lists. A line that cannot be read becomes a
 /// [`Source::Broken`], reported at ingest while the other lines are ingested.
@@ -20,27 +21,30 @@ pub fn read(manifest: &Path) -> Result<Vec<Source>> {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let entries: Vec<(usize, std::result::Result<SpeechMeta, String>)> = if is_csv {
+    let entries: Vec<(usize, std::result::Result<SpeechMeta, ManifestLineError>)> = if is_csv {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         reader
             .deserialize::<SpeechMeta>()
             .enumerate()
-            .map(|(i, r)| (i + 2, r.map_err(|e| e.to_string())))
+            .map(|(i, r)| (i + 2, r.map_err(|e| ManifestLineError::Csv(Arc::new(e)))))
             .collect()
     } else {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|e| e.to_string())))
+            .map(|(i, l)| {
+                let entry =
+                    serde_json::from_str(l).map_err(|e| ManifestLineError::Json(Arc::new(e)));
+                (i + 1, entry)
+            })
             .collect()
     };
     if entries.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: the manifest lists no files",
-            manifest.display()
-        )));
+        return Err(Error::EmptyManifest {
+            path: manifest.into(),
+        });
     }
     Ok(entries
         .into_iter()
@@ -49,11 +53,11 @@ pub fn read(manifest: &Path) -> Result<Vec<Source>> {
             match entry {
                 Ok(meta) if meta.path.trim().is_empty() => Source::Broken {
                     origin,
-                    reason: "no `path`".into(),
+                    reason: ManifestLineError::NoPath,
                 },
                 Ok(meta) if meta.speaker.trim().is_empty() => Source::Broken {
                     origin,
-                    reason: "no `speaker`".into(),
+                    reason: ManifestLineError::NoSpeaker,
                 },
                 Ok(meta) => Source::Speech {
                     path: base.join(&meta.path),
@@ -97,6 +101,12 @@ mod tests {
         assert!(
             matches!(&sources[0], Source::Speech { meta, .. } if meta.speaker == "ROK" && meta.body.is_none())
         );
-        assert!(matches!(&sources[1], Source::Broken { reason, .. } if reason.contains("speaker")));
+        assert!(matches!(
+            &sources[1],
+            Source::Broken {
+                reason: ManifestLineError::NoSpeaker,
+                ..
+            }
+        ));
     }
 }

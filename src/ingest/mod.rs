@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ManifestLineError, Result};
 use crate::model::{Document, Paragraph};
 use attribute::Context;
 use read::RawText;
@@ -37,7 +37,7 @@ pub enum Layout {
 }
 
 /// One thing to ingest, with where its metadata comes from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Source {
     Report(PathBuf),
     Ungdc(PathBuf),
@@ -48,8 +48,9 @@ pub enum Source {
     },
     /// A manifest line that could not be used; reported, not ingested.
     Broken {
+        /// The manifest and line: `speeches.jsonl:3`.
         origin: PathBuf,
-        reason: String,
+        reason: ManifestLineError,
     },
 }
 
@@ -85,9 +86,10 @@ impl Source {
             Source::Speech { path, meta } => {
                 speech::parse_speech(path, &read::read_file(path)?, meta)
             }
-            Source::Broken { origin, reason } => {
-                Err(Error::Invalid(format!("{}: {reason}", origin.display())))
-            }
+            Source::Broken { origin, reason } => Err(Error::ManifestLine {
+                line: origin.clone(),
+                source: reason.clone(),
+            }),
         }
     }
 }

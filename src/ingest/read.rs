@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PdfError, Result};
 
 /// One document's text as read, before any cleaning.
 #[derive(Debug, Clone)]
@@ -112,7 +112,7 @@ const MAX_PAGE_TREE_NODES: usize = 100_000;
 
 /// A page tree that loops (a page its own /Parent, /Kids that come back) sends
 /// text extraction round forever: such a file is refused before extraction.
-fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), String> {
+fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), PdfError> {
     use lopdf::{Object, ObjectId};
     let reference = |o: &Object| o.as_reference().ok();
     let dict_of = |id: ObjectId| doc.get_object(id).and_then(Object::as_dict).ok();
@@ -122,7 +122,7 @@ fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), String> {
         .ok()
         .and_then(reference)
         .and_then(dict_of)
-        .ok_or("no document catalog")?;
+        .ok_or(PdfError::NoCatalog)?;
     let Some(pages) = root.get(b"Pages").ok().and_then(reference) else {
         return Ok(());
     };
@@ -130,7 +130,7 @@ fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), String> {
     let mut stack = vec![pages];
     while let Some(node) = stack.pop() {
         if !seen.insert(node) || seen.len() > MAX_PAGE_TREE_NODES {
-            return Err("the page tree loops back on itself".into());
+            return Err(PdfError::PageTreeLoops);
         }
         let Some(dict) = dict_of(node) else { continue };
         // Inherited attributes are looked up along /Parent: that chain must end.
@@ -138,7 +138,7 @@ fn check_page_tree(doc: &lopdf::Document) -> std::result::Result<(), String> {
         let mut up = dict.get(b"Parent").ok().and_then(reference);
         while let Some(parent) = up {
             if !chain.insert(parent) {
-                return Err("a page is its own ancestor (/Parent loops)".into());
+                return Err(PdfError::ParentLoops);
             }
             up = dict_of(parent).and_then(|d| d.get(b"Parent").ok().and_then(reference));
         }
@@ -169,20 +169,19 @@ fn extract_pages(doc: &mut lopdf::Document) -> std::result::Result<Vec<String>, 
 }
 
 fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
-    let pdf_error = |reason: String| Error::Pdf {
+    let pdf_error = |source| Error::Pdf {
         path: path.into(),
-        reason,
+        source,
     };
     // Loaded once: the page tree is checked, then the same document extracted.
-    let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| pdf_error(e.to_string()))?;
+    let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| pdf_error(PdfError::Load(e)))?;
     check_page_tree(&doc).map_err(pdf_error)?;
     // pdf-extract can panic on malformed files; a bad PDF must be an error, not a crash.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_pages(&mut doc)));
     let pages = match result {
         Ok(Ok(pages)) => pages,
-        // pdf-extract's own wording for a document it cannot decrypt.
-        Ok(Err(e)) => return Err(pdf_error(format!("PDF error: {e}"))),
-        Err(_) => return Err(pdf_error("damaged or unsupported PDF structure".into())),
+        Ok(Err(e)) => return Err(pdf_error(PdfError::Decrypt(e))),
+        Err(_) => return Err(pdf_error(PdfError::Damaged)),
     };
     let letters: usize = pages
         .iter()
@@ -232,11 +231,62 @@ mod tests {
         assert!(err.to_string().contains("empty"), "{err}");
     }
 
+    /// A PDF of these objects (object 1 the catalog), with a cross-reference
+    /// table lopdf accepts.
+    fn pdf_of(objects: &[&str]) -> Vec<u8> {
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+        }
+        let xref = pdf.len();
+        let size = objects.len() + 1;
+        pdf.extend(format!("xref\n0 {size}\n0000000000 65535 f \n").bytes());
+        for offset in offsets {
+            pdf.extend(format!("{offset:010} 00000 n \n").bytes());
+        }
+        pdf.extend(
+            format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").bytes(),
+        );
+        pdf
+    }
+
     #[test]
     fn a_page_tree_that_loops_is_an_error_not_a_hang() {
-        let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 3 0 R >>\nendobj\ntrailer\n<< /Size 4 /Root 1 0 R >>\n%%EOF\n";
-        let err = read_bytes(Path::new("loop.pdf"), pdf).unwrap_err();
-        assert!(matches!(err, Error::Pdf { .. }), "{err}");
+        let catalog = "<< /Type /Catalog /Pages 2 0 R >>";
+        let own_parent = pdf_of(&[
+            catalog,
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 3 0 R >>",
+        ]);
+        let err = read_bytes(Path::new("loop.pdf"), &own_parent).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Pdf {
+                    source: PdfError::ParentLoops,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let kids_come_back = pdf_of(&[
+            catalog,
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Pages /Kids [2 0 R] /Parent 2 0 R /Count 1 >>",
+        ]);
+        let err = read_bytes(Path::new("loop.pdf"), &kids_come_back).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Pdf {
+                    source: PdfError::PageTreeLoops | PdfError::ParentLoops,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::read::RawText;
 use super::speakers::gazetteer;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SpeechError};
 use crate::model::{Document, Paragraph, Speaker, SpeakerKind, Statement};
 
 /// What a speech collection says about one file.
@@ -38,16 +38,19 @@ static UNGDC_NAME: LazyLock<Regex> =
 /// The metadata a UN General Debate Corpus file name carries (`JPN_73_2018.txt`).
 pub fn ungdc_meta(path: &Path) -> Result<SpeechMeta> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let invalid = |why: &str| Error::Invalid(format!("{}: {why}", path.display()));
-    let caps = UNGDC_NAME.captures(stem).ok_or_else(|| {
-        invalid(
-            "file name does not follow the UNGDC layout ISO3_SESSION_YEAR.txt (JPN_73_2018.txt)",
-        )
-    })?;
+    let invalid = |source| Error::Speech {
+        path: path.into(),
+        source,
+    };
+    let caps = UNGDC_NAME
+        .captures(stem)
+        .ok_or_else(|| invalid(SpeechError::UngdcName))?;
     let code = &caps[1];
-    let speaker = gazetteer()
-        .resolve(code)
-        .ok_or_else(|| invalid(&format!("`{code}` is not a known ISO 3166-1 alpha-3 code")))?;
+    let speaker = gazetteer().resolve(code).ok_or_else(|| {
+        invalid(SpeechError::UnknownCountry {
+            code: code.to_owned(),
+        })
+    })?;
     let session: u32 = caps[2].parse().unwrap_or(0);
     let year = &caps[3];
     Ok(SpeechMeta {
@@ -97,10 +100,10 @@ fn speaker_of(name: &str) -> Speaker {
 /// Builds the document of one speech.
 pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Document> {
     if meta.speaker.trim().is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: the speech has no speaker",
-            path.display()
-        )));
+        return Err(Error::Speech {
+            path: path.into(),
+            source: SpeechError::NoSpeaker,
+        });
     }
     let speaker = speaker_of(&meta.speaker);
     let text = raw.pages.join("\n");
