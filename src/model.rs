@@ -8,14 +8,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpeakerKind {
+    /// A State, member or observer ("Japan").
     Country,
+    /// An organisation ("ICLEI", "UNEP").
     Organization,
+    /// An office holder or a person ("Chair", "Rapporteur", "Mr. Smith").
     Officer,
+    /// The secretariat of the meeting.
     Secretariat,
+    /// The meeting, or a body of it, as a whole ("The Working Group agreed ...").
     Meeting,
 }
 
 impl SpeakerKind {
+    /// The kind's name as serialized: "country", "organization", ...
     pub fn as_str(self) -> &'static str {
         match self {
             SpeakerKind::Country => "country",
@@ -26,7 +32,7 @@ impl SpeakerKind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<SpeakerKind> {
+    pub(crate) fn parse(s: &str) -> Option<SpeakerKind> {
         Some(match s {
             "country" => SpeakerKind::Country,
             "organization" => SpeakerKind::Organization,
@@ -41,7 +47,9 @@ impl SpeakerKind {
 /// A canonical speaker: "Japan" (country, JPN), "ICLEI" (organization), ...
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Speaker {
+    /// The canonical name ("Republic of Korea", not "ROK").
     pub name: String,
+    /// What kind of speaker it is.
     pub kind: SpeakerKind,
     /// ISO 3166-1 alpha-3 for a country, else None.
     pub code: Option<String>,
@@ -52,11 +60,14 @@ pub struct Speaker {
 pub struct Statement {
     /// The first (or only) speaker; `null` where the text is nobody's statement.
     pub speaker: Option<String>,
+    /// The first speaker's kind.
     pub speaker_kind: Option<SpeakerKind>,
+    /// The first speaker's ISO 3166-1 alpha-3 code, for a country.
     pub speaker_code: Option<String>,
     /// Every speaker of a joint statement ("The representatives of China and ROK ...").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub joint: Vec<Speaker>,
+    /// The span's text.
     pub text: String,
 }
 
@@ -77,47 +88,67 @@ impl Statement {
     }
 }
 
+/// A numbered paragraph of a document, cut into statements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Paragraph {
     /// As printed: "24", "87.1".
     pub number: String,
+    /// The heading of the roman-numbered section it stands in.
     pub section: Option<String>,
+    /// The heading of the lettered subsection it stands in, if any.
     pub subsection: Option<String>,
     /// Normalised agenda code ("5a", "6"); None where none.
     pub agenda_item: Option<String>,
+    /// The title of `agenda_item`.
     pub agenda_title: Option<String>,
     /// Every agenda item the paragraph was discussed under ("22 covers 5, 6 and 7");
     /// empty for a conclusion that only relates to `agenda_item` by its label.
     #[serde(default)]
     pub agenda_items: Vec<String>,
+    /// Topics from the agenda item's title, else the subsection or section heading.
     pub topics: Vec<String>,
     /// Sustainable Development Goals the paragraph is about, by meaning ("13 Climate action").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sdgs: Vec<String>,
+    /// The page it starts on, where the source has pages.
     pub page: Option<u32>,
+    /// The paragraph's running text, without its number.
     pub text: String,
+    /// Every speaker of its statements, in order of first appearance.
     pub speakers: Vec<String>,
+    /// The paragraph cut into spans by speaker.
     pub statements: Vec<Statement>,
 }
 
+/// An item of the adopted agenda.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaItem {
     /// Normalised code: "5", "5a".
     pub code: String,
+    /// The item's title as the agenda prints it.
     pub title: String,
 }
 
+/// One ingested file: a meeting report or a speech, with its metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
+    /// The UN symbol where the document carries one, else the file name stem.
     pub id: String,
+    /// The UN document symbol ("A/HRC/8/44").
     pub symbol: Option<String>,
+    /// The title; the file name stem where the text has none.
     pub title: Option<String>,
+    /// The body that met ("Human Rights Council").
     pub body: Option<String>,
+    /// The meeting's short name ("SOM-22", "HRC-8").
     pub meeting: Option<String>,
     /// ISO 8601, the meeting's first day where known.
     pub date: Option<String>,
+    /// Where the meeting was held.
     pub place: Option<String>,
+    /// The path of the file it was read from.
     pub source: String,
+    /// The file's format: "text" or "pdf".
     pub format: String,
     /// The adopted agenda, where the document carries one.
     #[serde(default)]
@@ -125,6 +156,7 @@ pub struct Document {
     /// Problems met while reading that did not stop it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The numbered paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
 }
 
@@ -137,6 +169,7 @@ impl Document {
             .and_then(|y| y.parse().ok())
     }
 
+    /// How many statements its paragraphs hold.
     pub fn statement_count(&self) -> usize {
         self.paragraphs.iter().map(|p| p.statements.len()).sum()
     }
@@ -146,17 +179,29 @@ impl Document {
 /// search catalog hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentSummary {
+    /// As [`Document::id`].
     pub id: String,
+    /// As [`Document::symbol`].
     pub symbol: Option<String>,
+    /// As [`Document::title`].
     pub title: Option<String>,
+    /// As [`Document::body`].
     pub body: Option<String>,
+    /// As [`Document::meeting`].
     pub meeting: Option<String>,
+    /// As [`Document::date`].
     pub date: Option<String>,
+    /// As [`Document::place`].
     pub place: Option<String>,
+    /// As [`Document::source`].
     pub source: String,
+    /// As [`Document::format`].
     pub format: String,
+    /// How many paragraphs it has.
     pub paragraphs: usize,
+    /// How many statements its paragraphs hold.
     pub statements: usize,
+    /// How many different speakers it has.
     pub speakers: usize,
     /// Every topic of its paragraphs, sorted.
     #[serde(default)]
@@ -164,7 +209,8 @@ pub struct DocumentSummary {
 }
 
 impl DocumentSummary {
-    pub fn of(d: &Document) -> DocumentSummary {
+    /// The summary of a document.
+    pub(crate) fn of(d: &Document) -> DocumentSummary {
         let speakers: std::collections::HashSet<&String> = d
             .paragraphs
             .iter()

@@ -6,7 +6,7 @@ use super::{Embedder, Vector, dot};
 use crate::error::Result;
 
 /// (number, name, description).
-pub const GOALS: [(u8, &str, &str); 17] = [
+pub(crate) const GOALS: [(u8, &str, &str); 17] = [
     (
         1,
         "No poverty",
@@ -95,15 +95,17 @@ pub const GOALS: [(u8, &str, &str); 17] = [
 ];
 
 /// Cosine above which a paragraph is about a goal.
-pub const THRESHOLD: f32 = 0.30;
+pub(crate) const THRESHOLD: f32 = 0.30;
 /// Goals kept per paragraph, the closest first.
 const MOST: usize = 3;
 
-pub struct Goals {
+/// The goals' descriptions, embedded once per ingest.
+pub(crate) struct Goals {
     vectors: Vec<Vector>,
 }
 
 impl Goals {
+    /// Embeds every goal's name and description.
     pub fn load(embedder: &Embedder) -> Result<Goals> {
         let vectors = GOALS
             .iter()
@@ -131,7 +133,7 @@ impl Goals {
 }
 
 /// "13 Climate action".
-pub fn label(goal: u8) -> String {
+pub(crate) fn label(goal: u8) -> String {
     GOALS
         .iter()
         .find(|g| g.0 == goal)
@@ -139,7 +141,7 @@ pub fn label(goal: u8) -> String {
 }
 
 /// Every goal, "1 No poverty, 2 Zero hunger, ...": what an SDG filter accepts.
-pub fn list() -> String {
+pub(crate) fn list() -> String {
     GOALS
         .iter()
         .map(|g| label(g.0))
@@ -148,7 +150,7 @@ pub fn list() -> String {
 }
 
 /// A user's SDG filter ("13", "sdg13", "climate action") to its facet value.
-pub fn resolve(input: &str) -> Option<String> {
+pub(crate) fn resolve(input: &str) -> Option<String> {
     let s = input.trim().to_lowercase();
     let s = s.trim_start_matches("sdg").trim();
     // Every goal's name contains the empty string: an empty filter names none.

@@ -16,7 +16,7 @@ use crate::search::{
 
 /// GET /api/facets: the facet counts and total of a search, without its hits.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FacetsResponse {
+pub(crate) struct FacetsResponse {
     pub total: usize,
     /// speaker, agenda_item, topic, document, year, sdg: each a list of {value, count}.
     #[schema(value_type = Object)]
@@ -25,7 +25,7 @@ pub struct FacetsResponse {
 
 /// GET /api/health.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
+pub(crate) struct Health {
     /// Always "ok" when the index answers.
     pub status: &'static str,
     pub documents: usize,
@@ -69,7 +69,7 @@ fn shown(v: &str) -> String {
         (status = 503, description = "Busy or over the time limit", body = ErrorBody),
     )
 )]
-pub async fn search_get(
+pub(crate) async fn search_get(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
@@ -88,7 +88,7 @@ pub async fn search_get(
         (status = 503, description = "Busy or over the time limit", body = ErrorBody),
     )
 )]
-pub async fn search_post(
+pub(crate) async fn search_post(
     State(state): State<AppState>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<SearchResponse>, ApiError> {
@@ -109,7 +109,7 @@ pub async fn search_post(
     get, path = "/api/documents", tag = "documents",
     responses((status = 200, description = "DocumentSummary list: id, symbol, title, body, meeting, date, place, source, format, paragraphs, statements, speakers; newest first", body = serde_json::Value))
 )]
-pub async fn documents(
+pub(crate) async fn documents(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<DocumentSummary>>, ApiError> {
     Ok(Json(state.run(|s| s.documents()).await?))
@@ -123,7 +123,7 @@ pub async fn documents(
         (status = 404, description = "No such document", body = ErrorBody),
     )
 )]
-pub async fn document(
+pub(crate) async fn document(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Outline>, ApiError> {
@@ -135,7 +135,7 @@ pub async fn document(
 /// Splits "<document id>/<number>" at its last slash; document ids may hold slashes.
 /// "<id>#<number>" (the hit id, with `#` sent as %23) is accepted too: `#` never
 /// occurs in an id or a number, so where there is one it is the separator.
-pub fn split_paragraph_path(path: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_paragraph_path(path: &str) -> Option<(&str, &str)> {
     let path = path.trim_matches('/');
     let (doc, number) = path.rsplit_once('#').or_else(|| path.rsplit_once('/'))?;
     (!doc.is_empty() && !number.is_empty()).then_some((doc, number))
@@ -152,7 +152,7 @@ pub fn split_paragraph_path(path: &str) -> Option<(&str, &str)> {
         (status = 404, description = "No such document or paragraph", body = ErrorBody),
     )
 )]
-pub async fn paragraph(
+pub(crate) async fn paragraph(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ParagraphView>, ApiError> {
@@ -167,8 +167,12 @@ pub async fn paragraph(
 /// own document may answer.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct SimilarParams {
+pub(crate) struct SimilarParams {
     /// Include paragraphs of the same document (default: only other documents).
+    #[expect(
+        dead_code,
+        reason = "describes the parameter in the OpenAPI document; parse_similar_query reads it"
+    )]
     pub same_document: Option<bool>,
 }
 
@@ -186,7 +190,7 @@ pub struct SimilarParams {
         (status = 404, description = "No such document or paragraph", body = ErrorBody),
     )
 )]
-pub async fn similar(
+pub(crate) async fn similar(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
@@ -226,7 +230,7 @@ fn parse_similar_query(raw: Option<&str>) -> Result<(SearchRequest, bool), ApiEr
         (status = 400, description = "Bad parameter", body = ErrorBody),
     )
 )]
-pub async fn speakers(
+pub(crate) async fn speakers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SpeakerCount>>, ApiError> {
@@ -242,7 +246,7 @@ pub async fn speakers(
         (status = 400, description = "Bad parameter", body = ErrorBody),
     )
 )]
-pub async fn facets(
+pub(crate) async fn facets(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
@@ -261,7 +265,7 @@ pub async fn facets(
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
-pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let (documents, paragraphs) = state.run(|s| s.counts()).await?;
     Ok(Json(Health {
         status: "ok",
@@ -272,12 +276,12 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 }
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi_document())
 }
 
 /// The OpenAPI document of this API.
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
+pub(crate) fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     // utoipa copies the license from Cargo.toml, which names none: an empty
     // license object is invalid OpenAPI, so leave it out.
@@ -305,4 +309,4 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     ),
     components(schemas(SearchRequest, Sort, Mode, FacetsResponse, Health, ErrorBody))
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;

@@ -39,7 +39,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(searcher: Searcher) -> AppState {
+    /// The state over `searcher`, with as many searches at once as cores (at least 2).
+    pub(crate) fn new(searcher: Searcher) -> AppState {
         // Searches are CPU-bound: more at once than cores only adds latency to all.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         AppState {
@@ -49,6 +50,7 @@ impl AppState {
         }
     }
 
+    /// Opens the index at `index` for serving.
     pub fn open(index: &Path) -> crate::Result<AppState> {
         Ok(AppState::new(Searcher::open(index)?))
     }
@@ -134,14 +136,19 @@ pub fn needs_ingest(index: &Path) -> crate::Result<bool> {
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The index could not be opened.
     #[error(transparent)]
     Index(#[from] Error),
+    /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: String,
+        /// Why binding failed.
         #[source]
         source: std::io::Error,
     },
+    /// The server failed while running.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }

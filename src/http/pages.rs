@@ -63,6 +63,7 @@ fn html(status: StatusCode, body: &'static str) -> Response {
     response
 }
 
+/// The search page at /.
 pub async fn search_page() -> Response {
     html(StatusCode::OK, SEARCH_HTML)
 }
@@ -90,6 +91,7 @@ pub async fn permalink_page(
     }
 }
 
+/// A page's script or style sheet under /assets/, or 404.
 pub async fn asset(name: Result<Path<String>, PathRejection>) -> Response {
     let name = name.map(|Path(n)| n).unwrap_or_default();
     match ASSETS.iter().find(|(n, _, _)| *n == name) {

@@ -12,50 +12,52 @@ use tantivy::schema::{
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Record kinds in the `kind` field.
-pub const KIND_PARAGRAPH: &str = "p";
-pub const KIND_STATEMENT: &str = "s";
-pub const KIND_DOCUMENT: &str = "d";
+pub(crate) const KIND_PARAGRAPH: &str = "p";
+pub(crate) const KIND_STATEMENT: &str = "s";
+pub(crate) const KIND_DOCUMENT: &str = "d";
 
+/// The schema's fields, by name.
 #[derive(Clone)]
 pub struct Fields {
-    pub kind: Field,
+    pub(crate) kind: Field,
     /// The document id: the delete key on re-ingest.
-    pub doc_id: Field,
+    pub(crate) doc_id: Field,
     /// "<document-id>#<number>": groups statements under their paragraph.
-    pub key: Field,
-    pub number: Field,
+    pub(crate) key: Field,
+    pub(crate) number: Field,
     /// Paragraph position in its document, for neighbours and outline order.
-    pub ordinal: Field,
+    pub(crate) ordinal: Field,
     /// [`paragraph_id`] of the key: groups statements by paragraph from a fast field.
-    pub para: Field,
+    pub(crate) para: Field,
     /// Statement position in its paragraph.
-    pub statement: Field,
+    pub(crate) statement: Field,
+    /// The paragraph or statement text, stemmed (en_stem) with positions: BM25 and phrases.
     pub text: Field,
     /// Exact canonical speaker names: filters.
-    pub speaker_name: Field,
-    pub speaker: Field,
-    pub agenda: Field,
-    pub topic: Field,
-    pub document: Field,
-    pub body: Field,
-    pub year: Field,
+    pub(crate) speaker_name: Field,
+    pub(crate) speaker: Field,
+    pub(crate) agenda: Field,
+    pub(crate) topic: Field,
+    pub(crate) document: Field,
+    pub(crate) body: Field,
+    pub(crate) year: Field,
     /// yyyymmdd of the meeting, for sorting and date ranges.
-    pub date: Field,
+    pub(crate) date: Field,
     /// The paragraph or document (outline) as JSON, for display.
-    pub payload: Field,
+    pub(crate) payload: Field,
     /// A document record's summary as JSON: the catalog reads only this.
-    pub summary: Field,
+    pub(crate) summary: Field,
     /// The record's text embedding, little-endian f32 (see [`crate::embed`]).
-    pub vector: Field,
+    pub(crate) vector: Field,
     /// [`content_hash`] of the embedded text: unchanged text reuses its vector.
-    pub vector_hash: Field,
+    pub(crate) vector_hash: Field,
     /// Words in the embedded text: very short texts get less trust by meaning.
-    pub words: Field,
+    pub(crate) words: Field,
     /// Sustainable Development Goals by meaning.
-    pub sdg: Field,
+    pub(crate) sdg: Field,
 }
 
-pub fn build() -> (Schema, Fields) {
+pub(crate) fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text_indexing = TextFieldIndexing::default()
         .set_tokenizer("en_stem")
@@ -92,7 +94,7 @@ pub fn build() -> (Schema, Fields) {
 }
 
 impl Fields {
-    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+    pub(crate) fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
             kind: f("kind")?,
@@ -122,7 +124,7 @@ impl Fields {
 }
 
 /// "2018-10-25" → 20181025.
-pub fn date_number(date: Option<&str>) -> Option<u64> {
+pub(crate) fn date_number(date: Option<&str>) -> Option<u64> {
     let d = date?;
     let digits: String = d.chars().filter(|c| c.is_ascii_digit()).take(8).collect();
     match digits.len() {
@@ -134,12 +136,12 @@ pub fn date_number(date: Option<&str>) -> Option<u64> {
 
 /// A stable 64-bit id of a paragraph key ("A/HRC/8/44#12"), FNV-1a: fast
 /// fields group statements by it without reading stored documents.
-pub fn paragraph_id(key: &str) -> u64 {
+pub(crate) fn paragraph_id(key: &str) -> u64 {
     content_hash(key)
 }
 
 /// FNV-1a of a text: stable across runs and platforms.
-pub fn content_hash(text: &str) -> u64 {
+pub(crate) fn content_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })

@@ -10,14 +10,18 @@ use super::Fields;
 use crate::embed::{Vector, from_bytes};
 use crate::error::Result;
 
-pub struct StoredVector {
-    pub address: DocAddress,
-    pub hash: u64,
-    pub vector: Vec<f32>,
+/// A record's stored vector.
+pub(crate) struct StoredVector {
+    /// The record it belongs to.
+    pub(crate) address: DocAddress,
+    /// [`content_hash`](super::schema::content_hash) of the embedded text.
+    pub(crate) hash: u64,
+    /// The embedding.
+    pub(crate) vector: Vec<f32>,
 }
 
 /// Every live record's vector.
-pub fn read(searcher: &tantivy::Searcher, f: &Fields) -> Result<Vec<StoredVector>> {
+pub(crate) fn read(searcher: &tantivy::Searcher, f: &Fields) -> Result<Vec<StoredVector>> {
     let vector_name = searcher.schema().get_field_name(f.vector).to_owned();
     let hash_name = searcher.schema().get_field_name(f.vector_hash).to_owned();
     let mut out = Vec::new();
@@ -61,7 +65,7 @@ pub fn read(searcher: &tantivy::Searcher, f: &Fields) -> Result<Vec<StoredVector
 }
 
 /// Vectors by content hash, for re-ingesting unchanged text at no cost.
-pub fn by_hash(searcher: &tantivy::Searcher, f: &Fields) -> Result<HashMap<u64, Vector>> {
+pub(crate) fn by_hash(searcher: &tantivy::Searcher, f: &Fields) -> Result<HashMap<u64, Vector>> {
     Ok(read(searcher, f)?
         .into_iter()
         .map(|s| (s.hash, Vector::from(s.vector)))

@@ -15,7 +15,7 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "5 a) Transboundary Air Pollution" → (["5a"], Some(title)); "5, 6, and 7" → (["5","6","7"], None).
-pub fn parse_heading(rest: &str) -> (Vec<String>, Option<String>) {
+pub(crate) fn parse_heading(rest: &str) -> (Vec<String>, Option<String>) {
     let mut codes = Vec::new();
     let mut rest = rest.trim();
     while let Some(c) = CODE.captures(rest) {
@@ -34,13 +34,13 @@ pub fn parse_heading(rest: &str) -> (Vec<String>, Option<String>) {
 }
 
 /// Normalises a user's or a document's agenda code: "5 a)", "5(a)", "5A" → "5a".
-pub fn normalise_code(code: &str) -> Option<String> {
+pub(crate) fn normalise_code(code: &str) -> Option<String> {
     let (codes, _) = parse_heading(&code.to_lowercase());
     codes.into_iter().next()
 }
 
 /// The facet path of a code: "5a" → ["5", "a"], "5.1" → ["5", "1"].
-pub fn code_path(code: &str) -> Vec<String> {
+pub(crate) fn code_path(code: &str) -> Vec<String> {
     let digits: String = code.chars().take_while(|c| c.is_ascii_digit()).collect();
     let rest = code[digits.len()..].trim_start_matches('.');
     if rest.is_empty() {
@@ -72,7 +72,7 @@ fn content_words(text: &str) -> HashSet<String> {
 /// The agenda item whose title best matches a heading or label, if its score
 /// (share of the label's words found in the title, plus half the share of the
 /// title's words found in the label) reaches `min_score`.
-pub fn best_match<'a>(
+pub(crate) fn best_match<'a>(
     label: &str,
     agenda: &'a [AgendaItem],
     min_score: f32,

@@ -13,7 +13,7 @@ use crate::model::{Speaker, SpeakerKind, Statement};
 
 /// What the document tells about speakers who are not named in the sentence.
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub(crate) struct Context {
     /// "The delegation", "The State under review" in a UPR report.
     pub state_under_review: Option<Speaker>,
     /// "The host Government", "the host country".
@@ -25,7 +25,7 @@ pub struct Context {
     pub recommendation: bool,
 }
 
-pub fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
+pub(crate) fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
     let sentences = sentences(text);
     let named: Vec<Vec<Speaker>> = sentences
         .iter()
@@ -81,7 +81,7 @@ static ABBREVIATION_END: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Sentence byte ranges (Unicode sentence boundaries, repaired after abbreviations
 /// such as "Mr." and "H.E.").
-pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (start, piece) in text.split_sentence_bound_indices() {
         let end = start + piece.len();
@@ -478,7 +478,7 @@ fn sentence_speakers(sentence: &str, ctx: &Context) -> Vec<Speaker> {
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]{2,400})\)").unwrap());
 
 /// The States named in a bracket, if it names nothing else: "(Canada, Netherlands)".
-pub fn bracketed_states(inner: &str) -> Option<Vec<Speaker>> {
+pub(crate) fn bracketed_states(inner: &str) -> Option<Vec<Speaker>> {
     let mut out: Vec<Speaker> = Vec::new();
     for part in inner.split([',', ';']).flat_map(|p| p.split(" and ")) {
         let part = part.trim();

@@ -11,7 +11,7 @@ use super::read::{Format, RawText};
 
 /// A line of the document's running text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     pub text: String,
     pub page: u32,
     /// Leading spaces in the source: indented blocks start paragraphs in un-numbered text.
@@ -22,7 +22,7 @@ pub struct Line {
 
 /// The cleaned lines and what was learned along the way.
 #[derive(Debug, Default)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub lines: Vec<Line>,
     /// Numbers of the footnotes whose text was removed; their markers are removed too.
     pub footnote_marks: HashSet<String>,
@@ -41,13 +41,13 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 static JOB_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*GE\.\d{2}-\d{4,6}").unwrap());
 /// A UN document symbol standing alone on a line: a running header.
-pub static SYMBOL_LINE: LazyLock<Regex> =
+pub(crate) static SYMBOL_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*[A-Z]{1,8}(/[A-Z0-9][A-Za-z0-9.\-]*){2,}\s*$").unwrap());
 static CONTENTS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(contents|table of contents)\s*$").unwrap());
 static FIRST_PARAGRAPH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*1\.\s+\S").unwrap());
 
-pub fn layout(raw: &RawText) -> Layout {
+pub(crate) fn layout(raw: &RawText) -> Layout {
     let mut pages: Vec<Vec<String>> = raw
         .pages
         .iter()

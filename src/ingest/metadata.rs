@@ -12,7 +12,7 @@ use super::structure::heading_case;
 use crate::model::Speaker;
 
 #[derive(Debug, Default, Clone)]
-pub struct Metadata {
+pub(crate) struct Metadata {
     pub symbol: Option<String>,
     pub title: Option<String>,
     pub body: Option<String>,
@@ -69,7 +69,11 @@ const BODIES: &[&str] = &[
     "Conference on Disarmament",
 ];
 
-pub fn extract(pages: &[String], front_matter: &[String], first_paragraphs: &[&str]) -> Metadata {
+pub(crate) fn extract(
+    pages: &[String],
+    front_matter: &[String],
+    first_paragraphs: &[&str],
+) -> Metadata {
     let mut meta = Metadata {
         symbol: document_symbol(pages),
         ..Metadata::default()
@@ -182,7 +186,7 @@ fn document_symbol(pages: &[String]) -> Option<String> {
 }
 
 /// "25-26 October 2018" → "2018-10-25".
-pub fn first_date(text: &str) -> Option<String> {
+pub(crate) fn first_date(text: &str) -> Option<String> {
     let c = DATE.captures(text)?;
     let day: u32 = c[1].parse().ok()?;
     let month = MONTHS.iter().position(|m| *m == &c[2])? + 1;
@@ -193,7 +197,7 @@ pub fn first_date(text: &str) -> Option<String> {
 }
 
 /// "Twenty-Second" → 22, "eighth" → 8, "10th" → 10.
-pub fn ordinal_value(word: &str) -> Option<u32> {
+pub(crate) fn ordinal_value(word: &str) -> Option<u32> {
     let lower = word.to_lowercase();
     if let Some(n) = lower
         .trim_end_matches(|c: char| c.is_alphabetic())

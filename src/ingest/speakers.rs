@@ -16,13 +16,13 @@ const CAPITALS_TSV: &str = include_str!("capitals.tsv");
 
 /// A speaker name found in text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Mention {
+pub(crate) struct Mention {
     pub start: usize,
     pub end: usize,
     pub speaker: Speaker,
 }
 
-pub struct Gazetteer {
+pub(crate) struct Gazetteer {
     matcher: AhoCorasick,
     /// Speaker of each matcher pattern.
     patterns: Vec<usize>,
@@ -37,7 +37,7 @@ pub struct Gazetteer {
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
 
-pub fn gazetteer() -> &'static Gazetteer {
+pub(crate) fn gazetteer() -> &'static Gazetteer {
     &GAZETTEER
 }
 

@@ -13,7 +13,7 @@ use crate::model::AgendaItem;
 
 /// A paragraph as found, before attribution.
 #[derive(Debug, Clone, Default)]
-pub struct RawParagraph {
+pub(crate) struct RawParagraph {
     pub number: String,
     pub section: Option<String>,
     pub subsection: Option<String>,
@@ -26,7 +26,7 @@ pub struct RawParagraph {
 }
 
 #[derive(Debug, Default)]
-pub struct Structure {
+pub(crate) struct Structure {
     pub paragraphs: Vec<RawParagraph>,
     pub agenda: Vec<AgendaItem>,
     /// Agenda code printed on the cover ("Agenda item 6"), for the whole document.
@@ -99,7 +99,7 @@ struct Parser<'a> {
     last_heading_mentions_agenda: bool,
 }
 
-pub fn structure(layout: &Layout) -> Structure {
+pub(crate) fn structure(layout: &Layout) -> Structure {
     let mut p = Parser {
         lines: &layout.lines,
         at: 0,
@@ -414,7 +414,7 @@ fn looks_like_heading(title: &str) -> bool {
 }
 
 /// "CONCLUSIONS AND RECOMMENDATIONS" → "Conclusions and recommendations"; mixed case stays.
-pub fn heading_case(title: &str) -> String {
+pub(crate) fn heading_case(title: &str) -> String {
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.is_empty() || letters.iter().any(|c| c.is_lowercase()) {

@@ -10,7 +10,7 @@ static FOOTNOTE_MARKER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"([A-Za-z\)\]])(\d{1,3}|\*{1,3})([.,;:]?)(\s|$)").unwrap());
 
 /// Joins the lines of a paragraph (separated by '\n') into one clean string.
-pub fn clean_running_text(text: &str, footnote_marks: &HashSet<String>) -> String {
+pub(crate) fn clean_running_text(text: &str, footnote_marks: &HashSet<String>) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
         let line = line.trim();
@@ -37,7 +37,7 @@ pub fn clean_running_text(text: &str, footnote_marks: &HashSet<String>) -> Strin
     text
 }
 
-pub fn normalise_whitespace(text: &str) -> String {
+pub(crate) fn normalise_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
