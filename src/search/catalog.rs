@@ -246,7 +246,7 @@ impl CatalogWarmer {
     }
 
     fn build(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
-        let fields = Fields::from_schema(&searcher.schema())?;
+        let fields = Fields::from_schema(searcher.schema())?;
         let catalog = Arc::new(Catalog::load(searcher, &fields, &(self.facets)(&fields))?);
         self.by_generation
             .write()
