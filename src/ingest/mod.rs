@@ -50,6 +50,7 @@ pub enum Source {
     Broken {
         /// The manifest and line: `speeches.jsonl:3`.
         origin: PathBuf,
+        /// Why it could not be used.
         reason: ManifestLineError,
     },
 }
