@@ -294,29 +294,66 @@ pub enum ManifestLineError {
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     #[error("query is longer than {max} characters")]
-    TooLong { max: usize },
+    /// The query text is too long.
+    TooLong {
+        /// The longest query accepted, in characters.
+        max: usize,
+    },
     #[error("query contains control characters")]
+    /// The query holds control characters (a pasted binary?).
     ControlCharacters,
     #[error("{field} needs a value")]
-    MissingValue { field: String },
+    /// A filter with nothing after it: `speaker:`.
+    MissingValue {
+        /// The filter.
+        field: String,
+    },
     #[error("unknown filter `{field}`")]
-    UnknownFilter { field: String },
+    /// A filter rapporteur does not have.
+    UnknownFilter {
+        /// The filter as written.
+        field: String,
+    },
     #[error("agenda item `{value}` is not a code like 5, 5a or 5(a)")]
-    Agenda { value: String },
+    /// An agenda filter that is not an item code.
+    Agenda {
+        /// The value as written.
+        value: String,
+    },
     #[error("year `{value}` is not a year like 2018")]
-    Year { value: String },
+    /// A year filter that is not a year.
+    Year {
+        /// The value as written.
+        value: String,
+    },
     #[error("date `{value}` is not like 2018 or 2018-10-25")]
-    DateFormat { value: String },
+    /// A date not written as YYYY, YYYY-MM or YYYY-MM-DD.
+    DateFormat {
+        /// The value as written.
+        value: String,
+    },
     #[error("date `{value}` is not a valid date")]
-    Date { value: String },
+    /// A well-formed date that does not exist (2018-02-30).
+    Date {
+        /// The value as written.
+        value: String,
+    },
     #[error(
         "sdg `{value}` is not a Sustainable Development Goal: use 1 to 17 or a goal's name ({goals})"
     )]
-    Sdg { value: String, goals: String },
+    /// An SDG filter that names no goal.
+    Sdg {
+        /// The value as written.
+        value: String,
+        /// The goals, listed for the message.
+        goals: String,
+    },
     #[error(
         "{source}; quote phrases with \"...\", use AND, OR, NOT in capitals, and field filters speaker:, agenda:, topic:, doc:, year:"
     )]
+    /// The words do not parse (an unclosed quote, a dangling operator).
     Syntax {
+        /// tantivy's own account.
         #[source]
         source: tantivy::query::QueryParserError,
     },
@@ -326,32 +363,73 @@ pub enum QueryError {
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error("limit {limit} is over the maximum of {max}")]
-    Limit { limit: usize, max: usize },
+    /// More hits asked for than one page may hold.
+    Limit {
+        /// The limit asked for.
+        limit: usize,
+        /// The largest allowed.
+        max: usize,
+    },
     #[error("offset {offset} is over the maximum of {max}")]
-    Offset { offset: usize, max: usize },
+    /// A page too deep.
+    Offset {
+        /// The offset asked for.
+        offset: usize,
+        /// The largest allowed.
+        max: usize,
+    },
     #[error("semantic_ratio {ratio} is outside 0 to 1")]
-    SemanticRatio { ratio: f32 },
+    /// A hybrid weight outside 0 to 1.
+    SemanticRatio {
+        /// The weight asked for.
+        ratio: f32,
+    },
     #[error("unknown mode `{value}`: use keyword, semantic or hybrid")]
-    Mode { value: String },
+    /// A search mode that does not exist.
+    Mode {
+        /// The mode as written.
+        value: String,
+    },
     #[error("from {from} is after to {to}")]
-    DatesReversed { from: String, to: String },
+    /// A date range that ends before it starts.
+    DatesReversed {
+        /// The start asked for.
+        from: String,
+        /// The end asked for.
+        to: String,
+    },
     #[error(
         "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword"
     )]
+    /// Semantic or hybrid search on an index without embeddings.
     NoEmbeddings,
     #[error(
         "{paragraph} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
     )]
-    NotEmbedded { paragraph: String },
+    /// Similar paragraphs of one that has no embedding.
+    NotEmbedded {
+        /// The paragraph, as `document#number`.
+        paragraph: String,
+    },
 }
 
 /// A document or paragraph reference that names nothing in the index.
 #[derive(Debug, thiserror::Error)]
 pub enum NotFound {
     #[error("no document `{reference}` in the index")]
-    Document { reference: String },
+    /// No such document.
+    Document {
+        /// The id or symbol asked for.
+        reference: String,
+    },
     #[error("no paragraph {number} in {document}")]
-    Paragraph { document: String, number: String },
+    /// No such paragraph in a document that exists.
+    Paragraph {
+        /// The document's id.
+        document: String,
+        /// The paragraph number asked for.
+        number: String,
+    },
 }
 
 #[cfg(test)]

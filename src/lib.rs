@@ -45,6 +45,8 @@
 //! The `rapporteur` binary (`src/main.rs`, `src/cli/`) is a thin shell over
 //! this library: clap commands, output, progress and `rapporteur bench`.
 
+#![warn(missing_docs)]
+
 pub mod embed;
 pub mod error;
 pub mod http;

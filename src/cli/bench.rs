@@ -13,11 +13,9 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
 
 use rapporteur::embed::Embedder;
-use rapporteur::search::{SearchRequest, Searcher, query};
+use rapporteur::search::{SearchRequest, Searcher};
 
 /// Questions that make sense on meeting reports and on speech collections alike.
 pub const BUILT_IN: &[&str] = &[
@@ -127,10 +125,6 @@ pub enum Failure {
     Search(#[from] rapporteur::Error),
     #[error(transparent)]
     Http(#[from] ureq::Error),
-    #[error(transparent)]
-    QuerySyntax(#[from] tantivy::query::QueryParserError),
-    #[error(transparent)]
-    Tantivy(#[from] tantivy::TantivyError),
 }
 
 /// Reads a query file: one query per line (field syntax gives filters:
@@ -188,22 +182,11 @@ fn run_one(
             response.body_mut().read_to_vec()?;
             Ok(())
         }
-        Target::BareTantivy(searcher) => bare_search(searcher, q, opts.limit),
+        Target::BareTantivy(searcher) => {
+            searcher.bare_tantivy(q, opts.limit)?;
+            Ok(())
+        }
     }
-}
-
-fn bare_search(searcher: &Searcher, q: &str, limit: usize) -> Result<(), Failure> {
-    // The same words rapporteur searches for, without filters, grouping,
-    // facets, highlights or stored fields.
-    let text = query::interpret(q)?.text;
-    let index = searcher.index();
-    let parser = QueryParser::for_index(&index.index, vec![index.fields.text]);
-    let parsed = parser.parse_query(&text)?;
-    index
-        .reader
-        .searcher()
-        .search(&parsed, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-    Ok(())
 }
 
 /// Runs the benchmark against one target.

@@ -66,6 +66,7 @@ pub fn available(dir: &Path) -> bool {
         .all(|f| dir.join(f).is_file())
 }
 
+/// The sentence-embedding model (all-MiniLM-L6-v2 on ONNX Runtime): texts in, unit vectors out.
 pub struct Embedder {
     tokenizer: Tokenizer,
     model: PathBuf,
@@ -390,6 +391,7 @@ pub fn mean_pool(hidden: &[f32], mask: &[i64], batch: usize, seq: usize) -> Vec<
         .collect()
 }
 
+/// Scales `v` to unit length, so that a dot product is a cosine.
 pub fn normalise(v: &mut [f32]) {
     let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-12);
     v.iter_mut().for_each(|a| *a /= norm);
@@ -420,6 +422,7 @@ pub fn to_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// Bytes back to a vector; `None` unless they hold exactly one vector of the model's dimension.
 pub fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
     (bytes.len() == DIM * 4).then(|| {
         bytes

@@ -14,17 +14,22 @@ use crate::error::Error;
 /// An API error: an HTTP status, a stable machine code and a message for people.
 #[derive(Debug, Clone)]
 pub struct ApiError {
+    /// The HTTP status of the response.
     pub status: StatusCode,
+    /// A stable code for programs: `bad_request`, `not_found`, ...
     pub code: &'static str,
+    /// What went wrong, for people.
     pub message: String,
 }
 
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
+    /// The error.
     pub error: ErrorDetail,
 }
 
+/// An error's code and message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// bad_request, not_found, method_not_allowed, unsupported_media_type,
@@ -34,6 +39,7 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
+    /// An error with its status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
@@ -42,14 +48,17 @@ impl ApiError {
         }
     }
 
+    /// 400: the request is malformed or out of bounds.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// 404: no such document, paragraph or route.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// 500: the server failed; the message says where.
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }

@@ -13,23 +13,32 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use schema::{Fields, SCHEMA_VERSION};
 
+/// The manifest's file name in the index folder.
 pub const MANIFEST: &str = "rapporteur.json";
 
+/// What an index records about itself, checked on open.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The schema the index was written with ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
+    /// The rapporteur version that wrote it.
     pub rapporteur_version: String,
 }
 
 /// An open index, ready for search.
 pub struct Index {
-    pub path: PathBuf,
-    pub index: tantivy::Index,
-    pub reader: tantivy::IndexReader,
-    pub fields: Fields,
+    pub(crate) path: PathBuf,
+    pub(crate) index: tantivy::Index,
+    pub(crate) reader: tantivy::IndexReader,
+    pub(crate) fields: Fields,
 }
 
 impl Index {
+    /// The folder the index lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Opens the index at `path` for search.
     pub fn open(path: &Path) -> Result<Index> {
         Index::open_warmed(path, Vec::new())
@@ -85,6 +94,7 @@ pub fn paragraph_of(doc: &tantivy::TantivyDocument, f: &Fields) -> Option<crate:
     Some(para)
 }
 
+/// Checks that the index at `path` has a manifest of this schema version.
 pub fn check_manifest(path: &Path) -> Result<()> {
     let manifest_path = path.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
@@ -105,6 +115,7 @@ pub fn check_manifest(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes the manifest into `path`, atomically (write, then rename).
 pub fn write_manifest(path: &Path) -> Result<()> {
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,

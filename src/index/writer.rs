@@ -25,8 +25,10 @@ use crate::model::{Document, DocumentSummary, Paragraph};
 /// File extensions ingest reads when it walks a folder.
 pub const EXTENSIONS: &[&str] = &["txt", "text", "pdf"];
 
+/// How an ingest runs.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
+    /// The index folder, created if missing.
     pub index: PathBuf,
     /// tantivy writer memory budget.
     pub heap_bytes: usize,
@@ -35,6 +37,7 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
+    /// Ingest into `index` with embeddings and a 256 MB writer budget.
     pub fn new(index: impl Into<PathBuf>) -> IngestOptions {
         IngestOptions {
             index: index.into(),
@@ -44,20 +47,28 @@ impl IngestOptions {
     }
 }
 
+/// What an ingest did, for the CLI's summary and `--json`.
 #[derive(Debug, Default, Serialize)]
 pub struct IngestReport {
+    /// Documents added or replaced.
     pub documents: usize,
+    /// Paragraphs indexed.
     pub paragraphs: usize,
+    /// Attributed statements in those paragraphs.
     pub statements: usize,
     /// Texts embedded in this run, and those whose vector was reused.
     pub embedded: usize,
+    /// Texts whose stored vector was reused: their text had not changed.
     pub reused_vectors: usize,
+    /// Bytes of source read.
     pub bytes: u64,
+    /// Wall time of the whole ingest.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
     /// Files that could not be ingested, and why.
     #[serde(serialize_with = "as_messages")]
     pub failures: Vec<(PathBuf, Error)>,
+    /// Documents ingested with a caveat (no numbered paragraphs, ...).
     pub warnings: Vec<String>,
 }
 
@@ -74,6 +85,7 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::O
 }
 
 impl IngestReport {
+    /// Source megabytes read per second of wall time.
     pub fn megabytes_per_second(&self) -> f64 {
         self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -81,10 +93,13 @@ impl IngestReport {
 
 /// What ingest tells its caller as it goes (a progress bar, log lines).
 pub trait Progress: Sync {
+    /// The walk found `files` files to read.
     fn start(&self, files: usize);
+    /// One file was parsed, or failed to.
     fn parsed(&self, path: &Path, outcome: std::result::Result<&Document, &Error>);
     /// Texts embedded so far out of those this chunk needs.
     fn embedding(&self, _done: usize, _total: usize) {}
+    /// Everything is written; tantivy is committing.
     fn committing(&self);
 }
 

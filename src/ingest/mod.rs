@@ -39,11 +39,15 @@ pub enum Layout {
 /// One thing to ingest, with where its metadata comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
+    /// A meeting report, its metadata read from its text.
     Report(PathBuf),
+    /// A UNGDC speech, its metadata read from its file name.
     Ungdc(PathBuf),
     /// A speech whose metadata a manifest gives.
     Speech {
+        /// The speech's file.
         path: PathBuf,
+        /// What the manifest says of it.
         meta: speech::SpeechMeta,
     },
     /// A manifest line that could not be used; reported, not ingested.
@@ -69,6 +73,7 @@ impl Source {
             .collect()
     }
 
+    /// The file (or manifest line) this source names.
     pub fn path(&self) -> &Path {
         match self {
             Source::Report(p) | Source::Ungdc(p) => p,
@@ -77,6 +82,7 @@ impl Source {
         }
     }
 
+    /// Reads and parses the source into a document.
     pub fn parse(&self) -> Result<Document> {
         match self {
             Source::Report(path) => parse_file(path),

@@ -10,16 +10,21 @@ use crate::error::{Error, PdfError, Result};
 pub struct RawText {
     /// Page texts; a plain-text file is one page unless it carries form feeds.
     pub pages: Vec<String>,
+    /// Whether it came from plain text or a PDF.
     pub format: Format,
 }
 
+/// The format a document was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Plain text (UTF-8, UTF-16 with a BOM, or Windows-1252 as a fallback).
     Text,
+    /// A PDF's text layer.
     Pdf,
 }
 
 impl Format {
+    /// `text` or `pdf`, as stored in the index.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
@@ -31,6 +36,7 @@ impl Format {
 /// Largest document rapporteur reads (a UN report is a few MB at most).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Reads a text or PDF file, refusing files over [`MAX_FILE_BYTES`].
 pub fn read_file(path: &Path) -> Result<RawText> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Io {
         path: path.into(),
@@ -50,6 +56,7 @@ pub fn read_file(path: &Path) -> Result<RawText> {
     read_bytes(path, &bytes)
 }
 
+/// Reads bytes already in memory: a PDF by its `%PDF-` header, else text; `path` names them in errors.
 pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<RawText> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::Empty { path: path.into() });

@@ -27,8 +27,11 @@ pub struct SpeechMeta {
     pub speaker: String,
     /// ISO 8601 date, or just the year.
     pub date: Option<String>,
+    /// The body that met ("General Assembly").
     pub body: Option<String>,
+    /// The meeting or session ("General Assembly, 73rd session, General Debate").
     pub meeting: Option<String>,
+    /// The document's title; default: the file name without extension.
     pub title: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use tantivy::schema::Value;
 
 use super::filters::term;
 use super::hits::{self, At};
-use super::searcher::Searcher;
+use super::searcher::{Searcher, Snapshot};
 use crate::error::{NotFound, Result};
 use crate::index::schema::{KIND_DOCUMENT, paragraph_id};
 use crate::model::{AgendaItem, Document, DocumentSummary, Paragraph};
@@ -63,24 +63,7 @@ impl Searcher {
     /// Resolves a document reference (id, symbol, file name stem or slug) to
     /// the document with its outline (paragraph texts left out).
     pub fn resolve_document(&self, reference: &str) -> Result<Document> {
-        let snapshot = self.snapshot()?;
-        let (searcher, catalog) = (&snapshot.searcher, &snapshot.catalog);
-        let not_found = || NotFound::Document {
-            reference: reference.to_owned(),
-        };
-        let id = catalog.find(reference).ok_or_else(not_found)?.id.clone();
-        let f = snapshot.fields();
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, term(f.doc_id, &id)),
-            (Occur::Must, term(f.kind, KIND_DOCUMENT)),
-        ]);
-        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        let (_, address) = found.first().ok_or_else(not_found)?;
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        doc.get_first(f.payload)
-            .and_then(|v| v.as_str())
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| not_found().into())
+        document_in(&self.snapshot()?, reference)
     }
 
     /// Every document, newest first.
@@ -90,7 +73,8 @@ impl Searcher {
 
     /// "<document>#<number>" with the paragraphs before and after it.
     pub fn paragraph(&self, doc_ref: &str, number: &str) -> Result<ParagraphView> {
-        let doc = self.resolve_document(doc_ref)?;
+        let snapshot = self.snapshot()?;
+        let doc = document_in(&snapshot, doc_ref)?;
         let position = doc
             .paragraphs
             .iter()
@@ -99,7 +83,6 @@ impl Searcher {
                 document: doc.id.clone(),
                 number: number.to_owned(),
             })?;
-        let snapshot = self.snapshot()?;
         let load = |i: usize| -> Result<Option<Paragraph>> {
             let Some(p) = doc.paragraphs.get(i) else {
                 return Ok(None);
@@ -182,4 +165,26 @@ fn extend_run(entries: &mut Vec<OutlineEntry>, name: &str, number: &str) {
             paragraphs: 1,
         }),
     }
+}
+
+/// The document `reference` names, with its outline, as `snapshot` sees it:
+/// the stages of one request read the same index generation.
+pub(crate) fn document_in(snapshot: &Snapshot<'_>, reference: &str) -> Result<Document> {
+    let (searcher, catalog) = (&snapshot.searcher, &snapshot.catalog);
+    let not_found = || NotFound::Document {
+        reference: reference.to_owned(),
+    };
+    let id = catalog.find(reference).ok_or_else(not_found)?.id.clone();
+    let f = snapshot.fields();
+    let q = BooleanQuery::new(vec![
+        (Occur::Must, term(f.doc_id, &id)),
+        (Occur::Must, term(f.kind, KIND_DOCUMENT)),
+    ]);
+    let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    let (_, address) = found.first().ok_or_else(not_found)?;
+    let doc: TantivyDocument = searcher.doc(*address)?;
+    doc.get_first(f.payload)
+        .and_then(|v| v.as_str())
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or_else(|| not_found().into())
 }

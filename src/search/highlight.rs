@@ -43,8 +43,19 @@ impl Marks {
             return Vec::new();
         }
         let mut analyzer = analyzer.clone();
-        let mut tokens: Vec<(String, [usize; 2])> = Vec::new();
         let mut stream = analyzer.token_stream(text);
+        if self.phrases.is_empty() {
+            // The common case: single words, marked as the stream passes, with
+            // no copy of each token.
+            let mut marked = Vec::new();
+            while let Some(token) = stream.next() {
+                if self.terms.contains(&token.text) {
+                    marked.push([token.offset_from, token.offset_to]);
+                }
+            }
+            return marked;
+        }
+        let mut tokens: Vec<(String, [usize; 2])> = Vec::new();
         while let Some(token) = stream.next() {
             tokens.push((token.text.clone(), [token.offset_from, token.offset_to]));
         }

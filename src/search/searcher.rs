@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tantivy::collector::Count;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser};
 
 use super::catalog::{Catalog, CatalogWarmer};
 use super::facets;
@@ -15,7 +15,7 @@ use super::plan::{Purpose, QueryPlan};
 use super::rank::{self, MainPass};
 use super::request::{DEFAULT_LIMIT, SearchRequest};
 use super::response::{SearchResponse, SimilarResponse};
-use crate::error::{NotFound, RequestError, Result};
+use crate::error::{NotFound, QueryError, RequestError, Result};
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, paragraph_id};
 use crate::index::{Fields, Index};
 
@@ -49,9 +49,23 @@ impl Searcher {
         Ok(Searcher { index, warmer })
     }
 
-    /// The open index (its tantivy index, reader and fields).
+    /// The open index.
     pub fn index(&self) -> &Index {
         &self.index
+    }
+
+    /// The engine underneath, for honest latency comparisons: the same words
+    /// through tantivy's `QueryParser` and a top-`limit` `TopDocs`, with no
+    /// filters, grouping, facets, highlights or stored fields. Returns how
+    /// many hits came back.
+    pub fn bare_tantivy(&self, q: &str, limit: usize) -> Result<usize> {
+        let text = super::query::interpret(q)?.text;
+        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
+        let parsed = parser
+            .parse_query(&text)
+            .map_err(|source| QueryError::Syntax { source })?;
+        let top = TopDocs::with_limit(limit.max(1)).order_by_score();
+        Ok(self.index.reader.searcher().search(&parsed, &top)?.len())
     }
 
     pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
@@ -108,7 +122,7 @@ impl Searcher {
             ..request.clone()
         };
         let plan = QueryPlan::new(&filters_only, &snapshot, Purpose::Words, DEFAULT_LIMIT)?;
-        let doc = self.resolve_document(doc_ref)?;
+        let doc = super::browse::document_in(&snapshot, doc_ref)?;
         let key = format!("{}#{number}", doc.id);
         let address = hits::paragraph_address(&snapshot, paragraph_id(&key))?.ok_or_else(|| {
             NotFound::Paragraph {
