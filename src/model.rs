@@ -56,7 +56,7 @@ pub struct Speaker {
 }
 
 /// A consecutive span of a paragraph said by one speaker (or jointly by several).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
     /// The first (or only) speaker; `null` where the text is nobody's statement.
     pub speaker: Option<String>,
@@ -69,6 +69,16 @@ pub struct Statement {
     pub joint: Vec<Speaker>,
     /// The span's text.
     pub text: String,
+    /// In a verbatim record: the person as the label prints them, with their
+    /// title ("Mr. Delattre", "Dame Barbara Woodward").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// In a verbatim record: the language spoken, where the record says ("French").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// In a verbatim record: the speech turn, counted from 1 within the meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<u32>,
 }
 
 impl Statement {
@@ -89,7 +99,7 @@ impl Statement {
 }
 
 /// A numbered paragraph of a document, cut into statements.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paragraph {
     /// As printed: "24", "87.1".
     pub number: String,
@@ -118,6 +128,49 @@ pub struct Paragraph {
     pub speakers: Vec<String>,
     /// The paragraph cut into spans by speaker.
     pub statements: Vec<Statement>,
+    /// The vote this paragraph records, in a verbatim record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<Vote>,
+}
+
+/// A vote as a verbatim record prints it: what was voted on, who voted how,
+/// and the result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vote {
+    /// What was voted on, as the record names it ("draft resolution S/2018/1016").
+    pub subject: Option<String>,
+    /// How: "show of hands", "recorded vote", ...
+    pub method: Option<String>,
+    /// The States in favour, by canonical name.
+    pub in_favour: Vec<String>,
+    /// The States against.
+    pub against: Vec<String>,
+    /// The States abstaining.
+    pub abstaining: Vec<String>,
+    /// "adopted", "not adopted", "rejected" or "retained", where the record says.
+    pub result: Option<String>,
+    /// The resolution it became ("2448 (2018)", "65/206").
+    pub resolution: Option<String>,
+}
+
+/// What the cover of a verbatim record says of its meeting.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeetingRecord {
+    /// The session or year ("Seventy-third year", "Sixtieth session").
+    pub session: Option<String>,
+    /// The meeting's number ("8422").
+    pub number: Option<String>,
+    /// The hour the meeting was convened ("3 p.m.").
+    pub time: Option<String>,
+    /// The presiding officer, as printed ("Mr. Adom").
+    pub president: Option<String>,
+    /// The State of the presiding officer.
+    pub president_state: Option<String>,
+    /// The members present, where the cover lists them (the Security Council's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    /// Speech turns in the meeting.
+    pub turns: u32,
 }
 
 /// An item of the adopted agenda.
@@ -130,7 +183,7 @@ pub struct AgendaItem {
 }
 
 /// One ingested file: a meeting report or a speech, with its metadata.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// The UN symbol where the document carries one, else the file name stem.
     pub id: String,
@@ -156,6 +209,9 @@ pub struct Document {
     /// Problems met while reading that did not stop it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What a verbatim record's cover says of its meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<MeetingRecord>,
     /// The numbered paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
 }

@@ -55,6 +55,9 @@ pub enum Command {
         /// Print one JSON object instead of the human summary.
         #[arg(long)]
         json: bool,
+        /// Print the cleaned text the parser reads, `page: line`, instead.
+        #[arg(long, conflicts_with = "json")]
+        text: bool,
     },
     /// Add documents (files or folders, recursively) to the index; re-ingesting replaces.
     Ingest {
@@ -210,7 +213,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Parse { file, json } => {
+        Command::Parse { file, text: true, .. } => {
+            for (page, line) in rapporteur::ingest::cleaned_lines(&file)? {
+                writeln!(out, "{page:>4}: {line}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Parse { file, json, .. } => {
             let doc = rapporteur::ingest::parse_file(&file)?;
             for w in &doc.warnings {
                 eprintln!("warning: {w}");

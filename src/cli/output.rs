@@ -45,6 +45,15 @@ pub fn print_document(out: &mut dyn Write, doc: &Document) -> io::Result<()> {
         doc.paragraphs.len(),
         doc.statement_count()
     )?;
+    if let Some(record) = &doc.record {
+        writeln!(
+            out,
+            "{} turns; President: {} ({})",
+            record.turns,
+            record.president.as_deref().unwrap_or("-"),
+            record.president_state.as_deref().unwrap_or("-")
+        )?;
+    }
     for p in &doc.paragraphs {
         let first: String = p.text.chars().take(60).collect();
         writeln!(
@@ -54,6 +63,17 @@ pub fn print_document(out: &mut dyn Write, doc: &Document) -> io::Result<()> {
             p.agenda_item.as_deref().unwrap_or("-"),
             p.speakers.join(", ")
         )?;
+        if let Some(vote) = &p.vote {
+            writeln!(
+                out,
+                "        vote on {}: {} (in favour {}, against {}, abstaining {})",
+                vote.subject.as_deref().unwrap_or("-"),
+                vote.result.as_deref().unwrap_or("result not stated"),
+                vote.in_favour.len(),
+                vote.against.len(),
+                vote.abstaining.len()
+            )?;
+        }
     }
     Ok(())
 }
@@ -289,9 +309,14 @@ pub fn print_outline(out: &mut dyn Write, o: &Outline) -> io::Result<()> {
 
 pub fn print_speakers(out: &mut dyn Write, counts: &[SpeakerCount]) -> io::Result<()> {
     for c in counts {
+        let turns = if c.turns > 0 {
+            format!(", {:>3} turns", c.turns)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{:>4} statements in {:>3} paragraphs  {} ({})",
+            "{:>4} statements in {:>3} paragraphs{turns}  {} ({})",
             c.statements,
             c.paragraphs,
             c.speaker,

@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Record kinds in the `kind` field.
 pub(crate) const KIND_PARAGRAPH: &str = "p";
@@ -31,6 +31,8 @@ pub struct Fields {
     pub(crate) para: Field,
     /// Statement position in its paragraph.
     pub(crate) statement: Field,
+    /// A verbatim record's speech turn: speaker counts count turns too.
+    pub(crate) turn: Field,
     /// The paragraph or statement text, stemmed (en_stem) with positions: BM25 and phrases.
     pub text: Field,
     /// Exact canonical speaker names: filters.
@@ -74,6 +76,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         ordinal: b.add_u64_field("ordinal", INDEXED | STORED | FAST),
         para: b.add_u64_field("para", INDEXED | FAST),
         statement: b.add_u64_field("statement", STORED | FAST),
+        turn: b.add_u64_field("turn", STORED),
         text: b.add_text_field("text", text_options),
         speaker_name: b.add_text_field("speaker_name", STRING),
         speaker: b.add_facet_field("speaker", facet.clone()),
@@ -104,6 +107,7 @@ impl Fields {
             ordinal: f("ordinal")?,
             para: f("para")?,
             statement: f("statement")?,
+            turn: f("turn")?,
             text: f("text")?,
             speaker_name: f("speaker_name")?,
             speaker: f("speaker")?,

@@ -401,6 +401,9 @@ pub fn add_document(
         if whole_statement {
             p.add_text(f.kind, KIND_STATEMENT);
             p.add_u64(f.statement, 0);
+            if let Some(turn) = para.statements.first().and_then(|s| s.turn) {
+                p.add_u64(f.turn, u64::from(turn));
+            }
         }
         add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
         p.add_text(f.text, &para.text);
@@ -425,6 +428,9 @@ pub fn add_document(
             s.add_text(f.kind, KIND_STATEMENT);
             add_paragraph_fields(&mut s, f, doc, para, &key, ordinal, date, year);
             s.add_u64(f.statement, i as u64);
+            if let Some(turn) = st.turn {
+                s.add_u64(f.turn, u64::from(turn));
+            }
             s.add_text(f.text, &st.text);
             add_vector(&mut s, f, &st.text, vectors);
             for speaker in st.speakers() {

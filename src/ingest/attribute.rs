@@ -71,6 +71,7 @@ fn statement(speakers: &[Speaker], text: &str) -> Statement {
             Vec::new()
         },
         text: text.to_owned(),
+        ..Statement::default()
     }
 }
 

@@ -1,7 +1,8 @@
 //! Ingest: read a report (text or PDF), clean its layout, find its numbered
 //! paragraphs and structure, and attribute each sentence to its speakers.
 //!
-//! read → layout → structure → metadata → attribute, one module each.
+//! read → layout → structure → metadata → attribute, one module each; a
+//! verbatim record (S/PV.…, A/…/PV.…) goes through [`verbatim`] instead.
 
 pub mod agenda;
 pub mod attribute;
@@ -13,6 +14,7 @@ pub mod speakers;
 pub mod speech;
 pub mod structure;
 pub mod text;
+pub(crate) mod verbatim;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -107,6 +109,18 @@ pub fn parse_file(path: &Path) -> Result<Document> {
     parse_raw(path, &raw)
 }
 
+/// The cleaned running text of a file, each line with its page: what the
+/// parser reads once page furniture and line-end hyphenation are gone, with
+/// the source's indentation.
+pub fn cleaned_lines(path: &Path) -> Result<Vec<(u32, String)>> {
+    let raw = read::read_file(path)?;
+    Ok(layout::layout(&raw)
+        .lines
+        .into_iter()
+        .map(|line| (line.page, format!("{}{}", " ".repeat(line.indent), line.text)))
+        .collect())
+}
+
 /// Parses text already in memory (tests, fuzzing, uploads).
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Document> {
     let raw = read::read_bytes(path, bytes)?;
@@ -117,6 +131,9 @@ static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Z][^.:;!?]{2,80}?):\s+\S").unwrap());
 
 fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
+    if verbatim::is_verbatim(raw) {
+        return verbatim::parse(path, raw);
+    }
     let layout = layout::layout(raw);
     let found = structure::structure(&layout);
     if found.paragraphs.is_empty() {
@@ -184,6 +201,7 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
                 text: raw_para.text.clone(),
                 speakers,
                 statements,
+                vote: None,
             }
         })
         .collect();
@@ -206,6 +224,7 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         agenda: found.agenda.clone(),
         warnings,
         paragraphs,
+        record: None,
     })
 }
 

@@ -79,7 +79,7 @@ pub fn is_ungdc_name(path: &Path) -> bool {
     ungdc_meta(path).is_ok()
 }
 
-fn ordinal(n: u32) -> String {
+pub(crate) fn ordinal(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
@@ -130,8 +130,10 @@ pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Doc
                 speaker_code: speaker.code.clone(),
                 joint: Vec::new(),
                 text: text.clone(),
+                ..Statement::default()
             }],
             text,
+            ..Paragraph::default()
         })
         .collect();
     if paragraphs.is_empty() {
@@ -155,6 +157,7 @@ pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Doc
         agenda: Vec::new(),
         warnings: Vec::new(),
         paragraphs,
+        record: None,
     })
 }
 

@@ -110,22 +110,12 @@ pub(crate) fn hit(
         if only.is_none() && highlights.is_empty() && !marks.is_empty() {
             continue;
         }
-        statements.push(StatementHit {
-            speaker: st.speaker.clone(),
-            speaker_kind: st.speaker_kind,
-            text: st.text.clone(),
-            highlights,
-        });
+        statements.push(StatementHit::of(st, highlights));
     }
     if statements.is_empty()
         && let Some(st) = para.statements.first()
     {
-        statements.push(StatementHit {
-            speaker: st.speaker.clone(),
-            speaker_kind: st.speaker_kind,
-            text: st.text.clone(),
-            highlights: Vec::new(),
-        });
+        statements.push(StatementHit::of(st, Vec::new()));
     }
     Ok(Some(Hit {
         id: format!("{doc_id}#{}", para.number),

@@ -14,10 +14,34 @@ pub struct StatementHit {
     pub speaker: Option<String>,
     /// Country, organisation, officer, secretariat or the meeting itself.
     pub speaker_kind: Option<SpeakerKind>,
+    /// In a verbatim record, the person as the label prints them ("Mr. Delattre").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// In a verbatim record, the language spoken ("French").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// In a verbatim record, the speech turn within the meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<u32>,
     /// The statement's text.
     pub text: String,
     /// Byte ranges of the matched words in `text`.
     pub highlights: Vec<[usize; 2]>,
+}
+
+impl StatementHit {
+    /// A stored statement with the ranges to highlight in it.
+    pub(crate) fn of(statement: &crate::model::Statement, highlights: Vec<[usize; 2]>) -> StatementHit {
+        StatementHit {
+            speaker: statement.speaker.clone(),
+            speaker_kind: statement.speaker_kind,
+            person: statement.person.clone(),
+            language: statement.language.clone(),
+            turn: statement.turn,
+            text: statement.text.clone(),
+            highlights,
+        }
+    }
 }
 
 /// One paragraph that answers a search.

@@ -35,6 +35,8 @@ pub struct SpeakerCount {
     pub statements: u64,
     /// Paragraphs holding them.
     pub paragraphs: u64,
+    /// Speech turns holding them, in verbatim records (0 elsewhere).
+    pub turns: u64,
     /// The best of them, as a hit.
     pub top: Option<Hit>,
 }
@@ -44,6 +46,7 @@ pub struct SpeakerCount {
 struct Tally {
     statements: u64,
     paragraphs: HashSet<String>,
+    turns: HashSet<(String, u64)>,
     best: Option<(f32, String, u64)>,
 }
 
@@ -74,6 +77,7 @@ impl Searcher {
                 .get_first(f.statement)
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0);
+            let turn = doc.get_first(f.turn).and_then(|v| v.as_u64());
             for value in doc.get_all(f.speaker) {
                 let Some(facet) = value.as_facet() else {
                     continue;
@@ -86,6 +90,9 @@ impl Searcher {
                 let tally = by_speaker.entry((name.clone(), kind.clone())).or_default();
                 tally.statements += 1;
                 tally.paragraphs.insert(key.clone());
+                if let (Some(turn), Some((document, _))) = (turn, key.rsplit_once('#')) {
+                    tally.turns.insert((document.to_owned(), turn));
+                }
                 if tally.best.is_none() {
                     tally.best = Some((score, key.clone(), statement));
                 }
@@ -111,6 +118,7 @@ impl Searcher {
                 speaker_kind: SpeakerKind::parse(&kind).unwrap_or(SpeakerKind::Organization),
                 statements: tally.statements,
                 paragraphs: tally.paragraphs.len() as u64,
+                turns: tally.turns.len() as u64,
                 top,
             });
         }

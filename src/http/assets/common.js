@@ -64,7 +64,22 @@ function meta(parts) {
   return parts.filter(p => p != null && p !== '').map(esc).join(' · ');
 }
 
+// "Mr. Delattre (France), in French" in a verbatim record; else the speaker.
 function speakerLabel(statement) {
   if (statement.joint && statement.joint.length) return statement.joint.map(s => s.name).join(', ');
-  return statement.speaker || '';
+  const speaker = statement.speaker || '';
+  if (!statement.person) return speaker;
+  const label = statement.person + (speaker ? ' (' + speaker + ')' : '');
+  return statement.language ? label + ', in ' + statement.language : label;
+}
+
+// A recorded vote: what was voted on, the result and who voted how.
+function renderVote(vote) {
+  if (!vote) return '';
+  const list = (name, states) => '<dt>' + esc(name) + ' (' + states.length + ')</dt><dd>' +
+    (states.length ? esc(states.join(', ')) : 'none') + '</dd>';
+  const head = [vote.subject, vote.result, vote.resolution ? 'resolution ' + vote.resolution : null];
+  return '<div class="vote"><div class="vote-head">Vote: ' + meta(head) + '</div><dl>' +
+    list('In favour', vote.in_favour) + list('Against', vote.against) +
+    list('Abstaining', vote.abstaining) + '</dl></div>';
 }

@@ -13,12 +13,13 @@ function renderParagraph(p, docId, current) {
       return '<p class="statement">' + (who ? '<span class="speaker">' + esc(who) + '</span> ' : '') + esc(s.text) + '</p>';
     }).join('')
     : '<p class="statement">' + esc(p.text) + '</p>';
+  const vote = renderVote(p.vote);
   const number = current
     ? '<span class="number">¶' + esc(p.number) + '</span>'
     : '<a class="number" href="' + esc(permalink(docId, p.number)) + '">¶' + esc(p.number) + '</a>';
   return '<div class="paragraph-head">' + number +
     (where.length ? '<span class="meta">' + meta(where) + '</span>' : '') +
-    (p.page ? '<span class="meta">page ' + esc(p.page) + '</span>' : '') + '</div>' + statements +
+    (p.page ? '<span class="meta">page ' + esc(p.page) + '</span>' : '') + '</div>' + statements + vote +
     (current && p.topics.length ? '<div class="topics">Topics: ' + esc(p.topics.join('; ')) + '</div>' : '');
 }
 

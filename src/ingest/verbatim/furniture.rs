@@ -1,0 +1,154 @@
+//! Page furniture of verbatim records that the layout pass leaves: job numbers,
+//! bar codes, the cover's boilerplate when it falls after the opening,
+//! distribution lines and running headers; and the ligature artefacts of the
+//! PDFs' text layer ("f loor").
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Lines that are furniture wherever they stand.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:",
+        r"\d{2}-\d{5}\s*(?:\([A-Z]\))?(?:\s+\d{1,3}/\d{1,3})?", // job number "18-43649 (E)"
+        r"|\d{1,3}/\d{1,3}\s+\d{2}-\d{5}",                        // "2/9 18-43649"
+        r"|\d{1,3}\s+\d{2}-\d{5}|\d{2}-\d{5}\s+\d{1,3}|\d{1,3}",       // "3 10-70469", a page number
+        r"|\*\d{6,}\*",                                           // bar code
+        r"|Distr\.?:?\s*[A-Z]+|ENGLISH|Original:\s*\w+|Official Records|Provisional",
+        r"|(?:[AS]/\s?(?:[\w.-]+/)*PV\.\s?\d+)",                  // the symbol alone
+        r"|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}",
+        r"|(?:\d{1,3}\s+)?(?:General Assembly|Security Council)\s*[-–—]\s*[\w-]+\s+(?:session|year)(?:\s+\d{1,3})?",
+        r"|\.",
+        r")$"
+    ))
+    .expect("furniture pattern")
+});
+
+/// The first line of the boilerplate about the record and its corrections.
+static BOILERPLATE_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:This record (?:contains the text|is subject to correction)|Corrections (?:should|will) be)")
+        .expect("boilerplate pattern")
+});
+
+/// The boilerplate's last line.
+static BOILERPLATE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:corrigendum\.|documents\.un\.org\)?\.?|incorporated in a copy of the record\.)$")
+        .expect("boilerplate end pattern")
+});
+
+/// Whether `line` (whitespace collapsed) is furniture on its own.
+pub(crate) fn is_furniture(line: &str) -> bool {
+    FURNITURE.is_match(line)
+}
+
+/// Drops furniture and the boilerplate block from `lines`, which keep their
+/// page numbers.
+pub(crate) fn remove(lines: Vec<(u32, String)>) -> Vec<(u32, String)> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut in_boilerplate = 0usize;
+    for (page, line) in lines {
+        if in_boilerplate > 0 {
+            in_boilerplate -= 1;
+            if BOILERPLATE_END.is_match(&line) || is_furniture(&line) {
+                in_boilerplate = 0;
+            }
+            continue;
+        }
+        if BOILERPLATE_START.is_match(&line) {
+            // At most eight lines: a sentence of a speech that opens the same
+            // way must not swallow the page.
+            in_boilerplate = if BOILERPLATE_END.is_match(&line) { 0 } else { 8 };
+            continue;
+        }
+        if is_furniture(&line) {
+            continue;
+        }
+        out.push((page, line));
+    }
+    out
+}
+
+/// Repairs the split "fl" ligatures of UN PDFs' text layer: "the f loor" →
+/// "the floor", "conf licts" → "conflicts". The record's own words are the
+/// word list: a fragment ending in "f" is joined to what follows where the
+/// joined word occurs whole in the record, or where the fragment is no word
+/// of it and the ligature was "fl" ("conf licts"; not "chief lawyer").
+pub(crate) fn repair_ligatures(text: &str, vocabulary: &HashSet<String>) -> String {
+    static SPLIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(\p{L}*f) (\p{Ll}+)\b").expect("ligature pattern"));
+    SPLIT
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            let (head, tail) = (&c[1], &c[2]);
+            let joined = format!("{head}{tail}");
+            let head_is_word = head != "f" && vocabulary.contains(&head.to_lowercase());
+            if vocabulary.contains(&joined.to_lowercase()) || !head_is_word && tail.starts_with('l') {
+                joined
+            } else {
+                c[0].to_owned()
+            }
+        })
+        .into_owned()
+}
+
+/// The lower-cased words of `lines`, for [`repair_ligatures`].
+pub(crate) fn vocabulary<'a>(lines: impl Iterator<Item = &'a str>) -> HashSet<String> {
+    let mut words = HashSet::new();
+    for line in lines {
+        for word in line.split(|c: char| !c.is_alphabetic()) {
+            if !word.is_empty() {
+                words.insert(word.to_lowercase());
+            }
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_numbers_bar_codes_and_headers_are_furniture() {
+        for line in [
+            "18-43649 (E)",
+            "*1843649*",
+            "2/9 18-43649",
+            "18-43649 3/9",
+            "10-70469 2",
+            "3 10-70469",
+            "S/PV.8422",
+            "A/48/PV.46",
+            "22 General Assembly - Forty-eighth session",
+            "Distr. GENERAL",
+        ] {
+            assert!(is_furniture(line), "{line}");
+        }
+        assert!(!is_furniture("The meeting rose at 4.20 p.m."));
+        assert!(!is_furniture("document S/2018/1016, which contains"));
+    }
+
+    #[test]
+    fn boilerplate_goes_as_a_block_and_speech_stays() {
+        let lines = [
+            "This record is subject to correction.",
+            "Corrections should be sent under the signature of a member of the delegation concerned",
+            "Room C-178, and incorporated in a copy of the record.",
+            "Corrections will be issued after the end of the session in a consolidated corrigendum.",
+            "93-87044 (E)",
+            "These inspections are essential",
+        ];
+        let kept = remove(lines.iter().map(|l| (1, l.to_string())).collect());
+        assert_eq!(kept, vec![(1, "These inspections are essential".to_string())]);
+    }
+
+    #[test]
+    fn split_ligatures_are_joined_where_the_word_is_known() {
+        let words = vocabulary(["chief of staff"].into_iter());
+        assert_eq!(
+            repair_ligatures("the f loor; conf licts; chief lawyer; of life", &words),
+            "the floor; conflicts; chief lawyer; of life"
+        );
+    }
+}
