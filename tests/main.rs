@@ -13,3 +13,4 @@ mod ingest;
 mod reliability;
 mod semantic;
 mod speeches;
+mod verbatim;

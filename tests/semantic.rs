@@ -85,7 +85,9 @@ fn the_default_mode_answers_paraphrases() {
         hit_ids(&v)
     );
 
-    let v = search(&["--limit", "5", "big cats"]);
+    // Six, not five: a one-line verbatim paragraph ("The bird is in their
+    // hands", A/65/PV.71) is close enough by meaning to take a place.
+    let v = search(&["--limit", "6", "big cats"]);
     let top = paragraphs(&v, NEASPEC);
     for p in ["4", "26", "27"] {
         assert!(top.contains(&p.to_owned()), "{p} in {:?}", hit_ids(&v));
@@ -133,17 +135,21 @@ fn filters_apply_before_the_vector_cut() {
     assert!(hits.iter().all(|h| h["agenda_item"] == "5e"), "{v}");
     let v = search(&["--mode", "semantic", "--year", "2010", "food shortages"]);
     assert!(
-        hit_ids(&v)
-            .iter()
-            .all(|id| id.starts_with("A/HRC/13/13") || id.starts_with("A/HRC/16/5")),
+        hit_ids(&v).iter().all(
+            |id| ["A/HRC/13/13", "A/HRC/16/5", "A/64/PV.121", "A/65/PV.71"]
+                .iter()
+                .any(|doc| id.starts_with(doc))
+        ),
         "{:?}",
         hit_ids(&v)
     );
-    // A full page, all of it from 2010 (Mongolia's review, 2010-11-01).
+    // A full page, all of it from 2010 (Mongolia's review, 2010-11-01, and
+    // the General Assembly's meetings of September and December 2010).
     let hits = v["hits"].as_array().expect("hits");
     assert_eq!(hits.len(), 10, "{:?}", hit_ids(&v));
     for h in hits {
-        assert_eq!(h["date"], "2010-11-01", "{h}");
+        let date = h["date"].as_str().expect("a date");
+        assert!(date.starts_with("2010-"), "{h}");
     }
 }
 

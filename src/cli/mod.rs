@@ -213,7 +213,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Parse { file, text: true, .. } => {
+        Command::Parse {
+            file, text: true, ..
+        } => {
             for (page, line) in rapporteur::ingest::cleaned_lines(&file)? {
                 writeln!(out, "{page:>4}: {line}")?;
             }

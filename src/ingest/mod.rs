@@ -117,7 +117,12 @@ pub fn cleaned_lines(path: &Path) -> Result<Vec<(u32, String)>> {
     Ok(layout::layout(&raw)
         .lines
         .into_iter()
-        .map(|line| (line.page, format!("{}{}", " ".repeat(line.indent), line.text)))
+        .map(|line| {
+            (
+                line.page,
+                format!("{}{}", " ".repeat(line.indent), line.text),
+            )
+        })
         .collect())
 }
 

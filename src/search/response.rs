@@ -31,7 +31,10 @@ pub struct StatementHit {
 
 impl StatementHit {
     /// A stored statement with the ranges to highlight in it.
-    pub(crate) fn of(statement: &crate::model::Statement, highlights: Vec<[usize; 2]>) -> StatementHit {
+    pub(crate) fn of(
+        statement: &crate::model::Statement,
+        highlights: Vec<[usize; 2]>,
+    ) -> StatementHit {
         StatementHit {
             speaker: statement.speaker.clone(),
             speaker_kind: statement.speaker_kind,

@@ -11,8 +11,10 @@ use crate::model::{AgendaItem, MeetingRecord};
 
 /// "S/PV.8422", "S/ PV.8422", "A/48/PV.46", "A/ES-10/PV.21".
 static SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?P<body>[AS])/\s?(?:(?P<session>ES-\d{1,2}|\d{1,3})/\s?)?PV\.\s?(?P<number>\d{1,5})\b")
-        .expect("symbol pattern")
+    Regex::new(
+        r"\b(?P<body>[AS])/\s?(?:(?P<session>ES-\d{1,2}|\d{1,3})/\s?)?PV\.\s?(?P<number>\d{1,5})\b",
+    )
+    .expect("symbol pattern")
 });
 
 static SESSION: LazyLock<Regex> = LazyLock::new(|| {
@@ -21,11 +23,13 @@ static SESSION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static MEETING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<number>\d{1,5})(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b").expect("meeting pattern")
+    Regex::new(r"(?i)\b(?P<number>\d{1,5})(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b")
+        .expect("meeting pattern")
 });
 
 static HOUR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{4},?\s+(?:at\s+)?(?P<hour>\d{1,2}(?:\.\d{2})?\s*[ap]\.\s?m\.)").expect("hour pattern")
+    Regex::new(r"\d{4},?\s+(?:at\s+)?(?P<hour>\d{1,2}(?:\.\d{2})?\s*[ap]\.\s?m\.)")
+        .expect("hour pattern")
 });
 
 static PRESIDENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -74,11 +78,15 @@ pub(crate) fn read(first_page: &str) -> Cover {
     let body = match symbol.as_deref().map(|s| s.as_bytes()[0]) {
         Some(b'S') => Some("Security Council".to_owned()),
         Some(_) => Some("General Assembly".to_owned()),
-        None if flat.to_lowercase().contains("security council") => Some("Security Council".to_owned()),
+        None if flat.to_lowercase().contains("security council") => {
+            Some("Security Council".to_owned())
+        }
         None => Some("General Assembly".to_owned()),
     };
     let mut record = MeetingRecord {
-        session: SESSION.captures(&flat).map(|c| sentence_case(&c["session"])),
+        session: SESSION
+            .captures(&flat)
+            .map(|c| sentence_case(&c["session"])),
         number: MEETING_NUMBER
             .captures(&flat)
             .map(|c| c["number"].to_owned())
@@ -217,8 +225,14 @@ mod tests {
 
     #[test]
     fn symbols_are_normalised() {
-        assert_eq!(symbol("United Nations S/ PV.8422").as_deref(), Some("S/PV.8422"));
-        assert_eq!(symbol("A/48/PV.46 22 November").as_deref(), Some("A/48/PV.46"));
+        assert_eq!(
+            symbol("United Nations S/ PV.8422").as_deref(),
+            Some("S/PV.8422")
+        );
+        assert_eq!(
+            symbol("A/48/PV.46 22 November").as_deref(),
+            Some("A/48/PV.46")
+        );
         assert_eq!(symbol("A/ES-10/PV.21").as_deref(), Some("A/ES-10/PV.21"));
         assert_eq!(symbol("document S/2018/1016"), None);
     }
@@ -241,14 +255,23 @@ mod tests {
         assert_eq!(cover.record.number.as_deref(), Some("8422"));
         assert_eq!(cover.record.time.as_deref(), Some("3 p.m."));
         assert_eq!(cover.record.president.as_deref(), Some("Mr. Adom"));
-        assert_eq!(cover.record.president_state.as_deref(), Some("Côte d'Ivoire"));
+        assert_eq!(
+            cover.record.president_state.as_deref(),
+            Some("Côte d'Ivoire")
+        );
         assert_eq!(cover.record.members.len(), 2, "{:?}", cover.record.members);
-        assert_eq!(cover.agenda, vec!["The situation in the Central African Republic"]);
+        assert_eq!(
+            cover.agenda,
+            vec!["The situation in the Central African Republic"]
+        );
     }
 
     #[test]
     fn agenda_headings_name_their_items() {
-        assert_eq!(agenda_heading("Agenda item 13").map(|h| h.0), Some(vec!["13".into()]));
+        assert_eq!(
+            agenda_heading("Agenda item 13").map(|h| h.0),
+            Some(vec!["13".into()])
+        );
         assert_eq!(
             agenda_heading("AGENDA ITEM 14 (continued)").map(|h| h.0),
             Some(vec!["14".into()])

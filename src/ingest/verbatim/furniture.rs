@@ -34,8 +34,10 @@ static BOILERPLATE_START: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The boilerplate's last line.
 static BOILERPLATE_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:corrigendum\.|documents\.un\.org\)?\.?|incorporated in a copy of the record\.)$")
-        .expect("boilerplate end pattern")
+    Regex::new(
+        r"(?:corrigendum\.|documents\.un\.org\)?\.?|incorporated in a copy of the record\.)$",
+    )
+    .expect("boilerplate end pattern")
 });
 
 /// Whether `line` (whitespace collapsed) is furniture on its own.
@@ -59,7 +61,11 @@ pub(crate) fn remove(lines: Vec<(u32, String)>) -> Vec<(u32, String)> {
         if BOILERPLATE_START.is_match(&line) {
             // At most eight lines: a sentence of a speech that opens the same
             // way must not swallow the page.
-            in_boilerplate = if BOILERPLATE_END.is_match(&line) { 0 } else { 8 };
+            in_boilerplate = if BOILERPLATE_END.is_match(&line) {
+                0
+            } else {
+                8
+            };
             continue;
         }
         if is_furniture(&line) {
@@ -83,7 +89,8 @@ pub(crate) fn repair_ligatures(text: &str, vocabulary: &HashSet<String>) -> Stri
             let (head, tail) = (&c[1], &c[2]);
             let joined = format!("{head}{tail}");
             let head_is_word = head != "f" && vocabulary.contains(&head.to_lowercase());
-            if vocabulary.contains(&joined.to_lowercase()) || !head_is_word && tail.starts_with('l') {
+            if vocabulary.contains(&joined.to_lowercase()) || !head_is_word && tail.starts_with('l')
+            {
                 joined
             } else {
                 c[0].to_owned()
@@ -140,7 +147,10 @@ mod tests {
             "These inspections are essential",
         ];
         let kept = remove(lines.iter().map(|l| (1, l.to_string())).collect());
-        assert_eq!(kept, vec![(1, "These inspections are essential".to_string())]);
+        assert_eq!(
+            kept,
+            vec![(1, "These inspections are essential".to_string())]
+        );
     }
 
     #[test]

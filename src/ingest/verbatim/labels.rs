@@ -36,14 +36,18 @@ static GUEST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What may follow the speaker: "(spoke in French)", "(interpretation from Arabic)".
 static LANGUAGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\(\s*(?:spoke|speaking|interpretation)\s+(?:in|from)\s+(?P<language>\p{L}+)\s*\)")
-        .expect("language pattern")
+    Regex::new(
+        r"^\s*\(\s*(?:spoke|speaking|interpretation)\s+(?:in|from)\s+(?P<language>\p{L}+)\s*\)",
+    )
+    .expect("language pattern")
 });
 
 /// A language note on a line of its own, as when a speaker changes language.
 static LANGUAGE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\(\s*(?:spoke|speaking|interpretation)\s+(?:in|from)\s+(?P<language>\p{L}+)\s*\)$")
-        .expect("language line pattern")
+    Regex::new(
+        r"^\(\s*(?:spoke|speaking|interpretation)\s+(?:in|from)\s+(?P<language>\p{L}+)\s*\)$",
+    )
+    .expect("language line pattern")
 });
 
 /// Who a label names.
@@ -110,14 +114,19 @@ fn parse(line: &str, guests_allowed: bool) -> Option<Label> {
         }
         let who = Who::Person {
             person,
-            affiliation: c["affiliation"].split_whitespace().collect::<Vec<_>>().join(" "),
+            affiliation: c["affiliation"]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         (who, c.get(0).map_or(0, |m| m.end()))
     } else if let Some(c) = ROLE.captures(line) {
         let role = c["role"].split_whitespace().collect::<Vec<_>>().join(" ");
         let lower = role.to_lowercase();
         let who = if lower.contains("secretary-general") {
-            Who::SecretaryGeneral { role: title_case(&role) }
+            Who::SecretaryGeneral {
+                role: title_case(&role),
+            }
         } else {
             Who::Presiding {
                 acting: lower.starts_with("acting") || lower.starts_with("vice"),
@@ -201,28 +210,46 @@ mod tests {
 
     #[test]
     fn nested_brackets_and_wrapped_labels() {
-        let bolivia = one("Mr. Llorentty Solíz (Bolivia (Plurinational State of)) (spoke in Spanish): We");
+        let bolivia =
+            one("Mr. Llorentty Solíz (Bolivia (Plurinational State of)) (spoke in Spanish): We");
         assert!(
             matches!(bolivia.who, Who::Person { ref affiliation, .. } if affiliation == "Bolivia (Plurinational State of)")
         );
         let wrapped = label_at(
-            &["Mr. Toro Jiménez (Bolivarian Republic of", "Venezuela) (spoke in Spanish): The delegation"],
+            &[
+                "Mr. Toro Jiménez (Bolivarian Republic of",
+                "Venezuela) (spoke in Spanish): The delegation",
+            ],
             true,
         )
         .expect("a wrapped label");
         assert_eq!(wrapped.lines, 2);
         assert_eq!(wrapped.rest, "The delegation");
-        let language_wrapped =
-            label_at(&["Mr. Belinga Eboutou (Cameroon) (spoke in", "French): First of all"], true)
-                .expect("a label whose language wraps");
+        let language_wrapped = label_at(
+            &[
+                "Mr. Belinga Eboutou (Cameroon) (spoke in",
+                "French): First of all",
+            ],
+            true,
+        )
+        .expect("a label whose language wraps");
         assert_eq!(language_wrapped.language.as_deref(), Some("French"));
     }
 
     #[test]
     fn roles_and_guests() {
-        assert!(matches!(one("The PRESIDENT: I should like").who, Who::Presiding { acting: false, .. }));
-        assert!(matches!(one("The Acting President: May I").who, Who::Presiding { acting: true, .. }));
-        assert!(matches!(one("The Secretary-General: I thank").who, Who::SecretaryGeneral { .. }));
+        assert!(matches!(
+            one("The PRESIDENT: I should like").who,
+            Who::Presiding { acting: false, .. }
+        ));
+        assert!(matches!(
+            one("The Acting President: May I").who,
+            Who::Presiding { acting: true, .. }
+        ));
+        assert!(matches!(
+            one("The Secretary-General: I thank").who,
+            Who::SecretaryGeneral { .. }
+        ));
         assert!(matches!(one("Ms. Keita: Thank you").who, Who::Guest { .. }));
         assert!(label_at(&["Ms. Keita: Thank you"], false).is_none());
     }
@@ -235,8 +262,14 @@ mod tests {
             "Mr. Nyakyi (United Republic of Tanzania), Vice-",
             "The representative of Israel has asked",
         ] {
-            assert!(label_at(&[line, "President, took the Chair."], true).is_none(), "{line}");
+            assert!(
+                label_at(&[line, "President, took the Chair."], true).is_none(),
+                "{line}"
+            );
         }
-        assert_eq!(language_note("(spoke in English)").as_deref(), Some("English"));
+        assert_eq!(
+            language_note("(spoke in English)").as_deref(),
+            Some("English")
+        );
     }
 }

@@ -44,7 +44,12 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
     let cleaned: Vec<(u32, String)> = layout::layout(raw)
         .lines
         .into_iter()
-        .map(|l| (l.page, l.text.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .map(|l| {
+            (
+                l.page,
+                l.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
         .filter(|(_, l)| !l.is_empty())
         .collect();
     // The cover block stands before the opening; without one, the first label.
@@ -53,8 +58,10 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
         .position(|(_, l)| l.starts_with("The meeting was called to order"))
         .or_else(|| {
             (0..cleaned.len()).find(|&i| {
-                let window: Vec<&str> =
-                    cleaned[i..cleaned.len().min(i + 2)].iter().map(|(_, l)| l.as_str()).collect();
+                let window: Vec<&str> = cleaned[i..cleaned.len().min(i + 2)]
+                    .iter()
+                    .map(|(_, l)| l.as_str())
+                    .collect();
                 labels::label_at(&window, false).is_some()
             })
         })
@@ -92,11 +99,18 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
         .and_then(|s| s.to_str())
         .unwrap_or("record")
         .to_owned();
-    let meeting = match (&cover.body, cover.record.number.as_deref().and_then(|n| n.parse().ok())) {
+    let meeting = match (
+        &cover.body,
+        cover.record.number.as_deref().and_then(|n| n.parse().ok()),
+    ) {
         (Some(body), Some(n)) => Some(format!("{body}, {} meeting", super::speech::ordinal(n))),
         (body, _) => body.clone(),
     };
-    let topic = built.agenda.first().map(|a| a.title.clone()).or_else(|| cover.agenda.first().cloned());
+    let topic = built
+        .agenda
+        .first()
+        .map(|a| a.title.clone())
+        .or_else(|| cover.agenda.first().cloned());
     let title = match (&meeting, topic) {
         (Some(m), Some(t)) => Some(format!("{m}: {t}")),
         (m, t) => m.clone().or(t).or(Some(stem.clone())),

@@ -82,9 +82,7 @@ fn joined(lines: &[Line]) -> String {
 /// Lines from `i` that make a procedural sentence, if they do.
 fn procedural_at(lines: &[Line], i: usize) -> Option<usize> {
     let n = sentence_len(lines, i);
-    PROCEDURAL
-        .is_match(&joined(&lines[i..i + n]))
-        .then_some(n)
+    PROCEDURAL.is_match(&joined(&lines[i..i + n])).then_some(n)
 }
 
 fn label_at(lines: &[Line], i: usize, after_sentence: bool) -> Option<Label> {
@@ -102,9 +100,7 @@ fn heading_at(lines: &[Line], i: usize) -> Option<usize> {
     let most = if agenda { 8 } else { 6 };
     for n in 1..=most {
         let j = i + n - 1;
-        let Some((_, line)) = lines.get(j) else {
-            return None;
-        };
+        let (_, line) = lines.get(j)?;
         let heading_like = line.len() <= 110
             && !ends_sentence(line)
             && !line.ends_with(',')
@@ -112,9 +108,7 @@ fn heading_at(lines: &[Line], i: usize) -> Option<usize> {
         if !heading_like {
             return None;
         }
-        let Some(next) = lines.get(j + 1) else {
-            return None;
-        };
+        let next = lines.get(j + 1)?;
         if label_at(lines, j + 1, true).is_some()
             || procedural_at(lines, j + 1).is_some()
             || VOTE_START.is_match(&next.1)
@@ -164,7 +158,11 @@ pub(crate) fn cut(lines: &[Line]) -> Vec<Piece> {
         }
         if (after_sentence || in_vote) && VOTE_START.is_match(line) {
             pieces.extend(open.take());
-            let n = if LIST_HEAD.is_match(line) { 1 } else { sentence_len(lines, i) };
+            let n = if LIST_HEAD.is_match(line) {
+                1
+            } else {
+                sentence_len(lines, i)
+            };
             open = Some(Piece::Vote(lines[i..i + n].to_vec()));
             i += n;
             after_sentence = true;
@@ -226,7 +224,8 @@ pub(crate) fn paragraphs(lines: &[Line], column_width: impl Fn(u32) -> usize) ->
 pub(crate) fn running_text(lines: &[Line]) -> String {
     let mut text = String::new();
     for (_, line) in lines {
-        if !text.is_empty() && !(text.ends_with('-') && !text.ends_with(" -")) {
+        let hyphenated = text.ends_with('-') && !text.ends_with(" -");
+        if !text.is_empty() && !hyphenated {
             text.push(' ');
         }
         text.push_str(line);
@@ -277,11 +276,22 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                "procedural", "heading", "procedural", "heading", "label", "speech", "vote", "label",
-                "speech", "label", "speech"
+                "procedural",
+                "heading",
+                "procedural",
+                "heading",
+                "label",
+                "speech",
+                "vote",
+                "label",
+                "speech",
+                "label",
+                "speech"
             ]
         );
-        let Piece::Vote(vote) = &pieces[6] else { panic!("no vote") };
+        let Piece::Vote(vote) = &pieces[6] else {
+            panic!("no vote")
+        };
         assert_eq!(vote.len(), 8);
     }
 
@@ -292,7 +302,10 @@ mod tests {
                     President, took the Chair.\n\
                     We believe that";
         let pieces = cut(&lines(text));
-        assert!(matches!(&pieces[1], Piece::Procedural(l) if l.len() == 2), "{pieces:?}");
+        assert!(
+            matches!(&pieces[1], Piece::Procedural(l) if l.len() == 2),
+            "{pieces:?}"
+        );
     }
 
     #[test]

@@ -25,12 +25,13 @@ pub(crate) struct Built {
 
 /// "I shall now make a statement in my capacity as the representative of France."
 static CAPACITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"in (?:my|his|her) capacity as (?:the )?representative of (?P<state>[^.,;:]{3,80})")
+    Regex::new(r"in (?:my|his|her) capacity as (?:the )?representative of (?P<state>[^.;:]{3,80})")
         .expect("capacity pattern")
 });
 
 static RESUME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)resume (?:my|the|his|her) functions as (?:President|Chair)").expect("resume pattern")
+    Regex::new(r"(?i)resume (?:my|the|his|her) functions as (?:President|Chair)")
+        .expect("resume pattern")
 });
 
 /// "I invite Mr. Jean-Pierre Lacroix, Under-Secretary-General for Peace
@@ -42,7 +43,10 @@ static INVITATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Mr. Nyakyi (United Republic of Tanzania), Vice-President, took the Chair."
 static TOOK_CHAIR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<person>(?:Mr|Ms|Mrs|Dr|Dame|Sir|Sheikh|Sheikha)\.?\s+[^(,]+)[(,].*took the Chair").expect("chair pattern")
+    Regex::new(
+        r"^(?P<person>(?:Mr|Ms|Mrs|Dr|Dame|Sir|Sheikh|Sheikha)\.?\s+[^(,]+)[(,].*took the Chair",
+    )
+    .expect("chair pattern")
 });
 
 /// The current turn.
@@ -136,7 +140,10 @@ fn guests(lines: &[Line]) -> HashMap<String, String> {
             continue;
         }
         if let Some(surname) = c["person"].split_whitespace().last() {
-            offices.insert(surname.to_owned(), office.trim_start_matches("the ").to_owned());
+            offices.insert(
+                surname.to_owned(),
+                office.trim_start_matches("the ").to_owned(),
+            );
         }
     }
     offices
@@ -166,9 +173,12 @@ impl Builder<'_> {
         } else {
             // A heading that opens with an item of the cover's agenda is that item.
             let joined = heading.join(" ");
-            let on_cover = self
-                .cover
-                .and_then(|c| c.agenda.iter().find(|t| joined.starts_with(t.as_str())).cloned());
+            let on_cover = self.cover.and_then(|c| {
+                c.agenda
+                    .iter()
+                    .find(|t| joined.starts_with(t.as_str()))
+                    .cloned()
+            });
             self.topic = Some(on_cover.unwrap_or_else(|| heading_case(&joined)));
         }
     }
@@ -177,9 +187,10 @@ impl Builder<'_> {
         self.turns += 1;
         let body = self.body();
         let (speaker, person, presiding) = match &label.who {
-            Who::Person { person, affiliation } => {
-                (self.affiliated(affiliation), Some(person.clone()), false)
-            }
+            Who::Person {
+                person,
+                affiliation,
+            } => (self.affiliated(affiliation), Some(person.clone()), false),
             Who::Presiding { acting, role } => {
                 let office = if role.contains("Chair") {
                     "Chair".to_owned()
@@ -241,12 +252,17 @@ impl Builder<'_> {
         };
         if turn.presiding {
             if let Some(c) = CAPACITY.captures(&text) {
-                turn.capacity = gazetteer().resolve(c["state"].trim()).cloned();
+                turn.capacity = gazetteer()
+                    .resolve_prefix(c["state"].trim())
+                    .map(|(speaker, _)| speaker.clone());
             } else if RESUME.is_match(&text) {
                 turn.capacity = None;
             }
         }
-        let speaker = turn.capacity.clone().unwrap_or_else(|| turn.speaker.clone());
+        let speaker = turn
+            .capacity
+            .clone()
+            .unwrap_or_else(|| turn.speaker.clone());
         let statement = Statement {
             person: turn.person.clone(),
             language: turn.language.clone(),
@@ -271,11 +287,17 @@ impl Builder<'_> {
         let text = pieces::running_text(lines);
         let (vote, unknown) = votes::parse(&text);
         for name in unknown {
-            self.warnings
-                .push(format!("a vote list names `{name}`, which is not a known State"));
+            self.warnings.push(format!(
+                "a vote list names `{name}`, which is not a known State"
+            ));
         }
         let statement = statement_of(&self.meeting(), &text);
-        self.push(text, lines.first().map(|l| l.0), Some(statement), Some(vote));
+        self.push(
+            text,
+            lines.first().map(|l| l.0),
+            Some(statement),
+            Some(vote),
+        );
     }
 
     fn meeting(&self) -> Speaker {
@@ -286,7 +308,13 @@ impl Builder<'_> {
         }
     }
 
-    fn push(&mut self, text: String, page: Option<u32>, statement: Option<Statement>, vote: Option<Vote>) {
+    fn push(
+        &mut self,
+        text: String,
+        page: Option<u32>,
+        statement: Option<Statement>,
+        vote: Option<Vote>,
+    ) {
         let statement = statement.unwrap_or_else(|| Statement {
             text: text.clone(),
             ..Statement::default()
@@ -316,7 +344,9 @@ impl Builder<'_> {
     /// record's line or the President's words after it.
     fn settle_votes(&mut self) {
         for i in 0..self.paragraphs.len() {
-            let Some(mut vote) = self.paragraphs[i].vote.take() else { continue };
+            let Some(mut vote) = self.paragraphs[i].vote.take() else {
+                continue;
+            };
             for next in self.paragraphs.iter().skip(i + 1).take(2) {
                 if next.vote.is_some() {
                     break;

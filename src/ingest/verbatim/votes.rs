@@ -11,7 +11,8 @@ use crate::model::Vote;
 
 /// The heads of a vote's lists.
 static LIST_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?P<head>In favour|Against|Abstaining|Abstentions?|Absent|Not voting)\s*:").expect("list pattern")
+    Regex::new(r"(?P<head>In favour|Against|Abstaining|Abstentions?|Absent|Not voting)\s*:")
+        .expect("list pattern")
 });
 
 /// What a result sentence says: "... was adopted by 13 votes ...", "has not been adopted".
@@ -64,10 +65,15 @@ pub(crate) fn parse(block: &str) -> (Vote, Vec<String>) {
 /// "show of hands" or "recorded vote", where the block says.
 fn method(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
-    ["show of hands", "recorded vote", "roll-call vote", "secret ballot"]
-        .iter()
-        .find(|m| lower.contains(*m))
-        .map(|m| m.to_string())
+    [
+        "show of hands",
+        "recorded vote",
+        "roll-call vote",
+        "secret ballot",
+    ]
+    .iter()
+    .find(|m| lower.contains(*m))
+    .map(|m| m.to_string())
 }
 
 /// The States a list names, by canonical name, and any words left over.
@@ -92,7 +98,21 @@ fn names_in(list: &str) -> (Vec<String>, Vec<String>) {
         .split([',', ';'])
         .map(|part| {
             part.split_whitespace()
-                .filter(|w| !matches!(*w, "and" | "None" | "none" | "the" | "The" | "former" | "Former" | "." | "-" | "—"))
+                .filter(|w| {
+                    !matches!(
+                        *w,
+                        "and"
+                            | "None"
+                            | "none"
+                            | "the"
+                            | "The"
+                            | "former"
+                            | "Former"
+                            | "."
+                            | "-"
+                            | "—"
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -108,7 +128,12 @@ pub(crate) fn is_prose(line: &str) -> bool {
         .filter(|w| !w.contains(['’', '\'']))
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()))
         .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
-        .filter(|w| !matches!(*w, "of" | "and" | "the" | "former" | "da" | "de" | "del" | "du" | "des"))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "of" | "and" | "the" | "former" | "da" | "de" | "del" | "du" | "des"
+            )
+        })
         .count()
         >= 2
 }
@@ -126,7 +151,10 @@ pub(crate) fn read_result(vote: &mut Vote, sentence: &str) -> bool {
     let negated = c.name("not").is_some() || c.name("result2").is_some();
     vote.result = Some(if negated { format!("not {word}") } else { word });
     if let Some(r) = RESOLUTION.captures(sentence) {
-        vote.resolution = r.name("ga").or_else(|| r.name("sc")).map(|m| m.as_str().to_owned());
+        vote.resolution = r
+            .name("ga")
+            .or_else(|| r.name("sc"))
+            .map(|m| m.as_str().to_owned());
     }
     if vote.subject.is_none() {
         vote.subject = subject(sentence);
@@ -145,14 +173,25 @@ pub(crate) fn subject(text: &str) -> Option<String> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let named = SUBJECT.captures_iter(&text).last().map(|c| {
         let m = c.name("subject").map_or(0..0, |m| m.range());
-        (m.start, text[m].trim().trim_start_matches("the ").replace(" in document ", " ").replace(" contained", ""))
+        (
+            m.start,
+            text[m]
+                .trim()
+                .trim_start_matches("the ")
+                .replace(" in document ", " ")
+                .replace(" contained", ""),
+        )
     });
     let contained = CONTAINS_DRAFT.captures_iter(&text).last().map(|c| {
         let start = c.get(0).map_or(0, |m| m.start());
         (start, format!("draft {} {}", &c["kind"], &c["symbol"]))
     });
     match (named, contained) {
-        (Some(n), Some(c)) => Some(if n.0 > c.0 && n.1.contains('/') { n.1 } else { c.1 }),
+        (Some(n), Some(c)) => Some(if n.0 > c.0 && n.1.contains('/') {
+            n.1
+        } else {
+            c.1
+        }),
         (n, c) => n.or(c).map(|(_, s)| s),
     }
 }
@@ -187,10 +226,16 @@ mod tests {
         assert_eq!(vote.result.as_deref(), Some("adopted"));
         assert_eq!(vote.resolution.as_deref(), Some("2448 (2018)"));
         let mut vetoed = Vote::default();
-        read_result(&mut vetoed, "The draft resolution has not been adopted, owing to the negative vote");
+        read_result(
+            &mut vetoed,
+            "The draft resolution has not been adopted, owing to the negative vote",
+        );
         assert_eq!(vetoed.result.as_deref(), Some("not adopted"));
         let mut ga = Vote::default();
-        read_result(&mut ga, "Draft resolution A/65/L.33 was adopted by 120 votes to 2, with 3 abstentions (resolution 65/200).");
+        read_result(
+            &mut ga,
+            "Draft resolution A/65/L.33 was adopted by 120 votes to 2, with 3 abstentions (resolution 65/200).",
+        );
         assert_eq!(ga.resolution.as_deref(), Some("65/200"));
         assert_eq!(ga.subject.as_deref(), Some("Draft resolution A/65/L.33"));
         assert_eq!(
@@ -207,7 +252,11 @@ mod tests {
             .as_deref(),
             Some("draft resolution S/2018/1016")
         );
-        assert!(is_prose("The eighth preambular paragraph was retained by 105"));
-        assert!(!is_prose("Sweden, the former Yugoslav Republic of Macedonia,"));
+        assert!(is_prose(
+            "The eighth preambular paragraph was retained by 105"
+        ));
+        assert!(!is_prose(
+            "Sweden, the former Yugoslav Republic of Macedonia,"
+        ));
     }
 }
