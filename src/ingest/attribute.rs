@@ -149,7 +149,10 @@ static AGENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static THAT_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:that|whether|how|why|if|when|where|what)\b").unwrap());
 static SKIP_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\s*,?\s*(?:[’']s\s+)?(?:representatives?|delegations?|delegates?|[Gg]overnment|Minister|Ambassador|also|further|then|again|however|too|moreover|subsequently|jointly|who|which|[a-z]+ly)\b,?)+").unwrap()
+    // Adverbs and the words of a title, or a clause between commas that says
+    // for whom or to whom: "The representative of Korea, in response to the
+    // United States, said".
+    Regex::new(r"^(?:\s*,?\s*(?:[’']s\s+)?(?:representatives?|delegations?|delegates?|[Gg]overnment|Minister|Ambassador|also|further|then|again|however|too|moreover|subsequently|jointly|who|which|[a-z]+ly)\b,?|\s*,\s*(?:speaking\s+)?(?:on\s+behalf\s+of|in\s+(?:response|reply)\s+to|responding\s+to|replying\s+to|speaking\s+for)\s+[^,;.]{2,80},)+").unwrap()
 });
 
 const VERBS: &[&str] = &[
@@ -473,8 +476,27 @@ fn sentence_speakers(sentence: &str, ctx: &Context) -> Vec<Speaker> {
             best = Some((r, speakers));
         }
     }
-    best.map(|(_, s)| s).unwrap_or_default()
+    let mut speakers = best.map(|(_, s)| s).unwrap_or_default();
+    // "The representative of Kenya, speaking on behalf of the African Group,
+    // said": the group speaks too.
+    if let Some(first) = cands.iter().find(|c| speakers.first() == Some(&c.speaker)) {
+        for c in &cands {
+            let gap = c.start.saturating_sub(first.end);
+            if c.start > first.end
+                && gap < 60
+                && ON_BEHALF_OF.is_match(&sentence[..c.start])
+                && !speakers.contains(&c.speaker)
+            {
+                speakers.push(c.speaker.clone());
+            }
+        }
+    }
+    speakers
 }
+
+static ON_BEHALF_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r",\s*(?:speaking\s+)?(?:on\s+behalf\s+of|speaking\s+for)\s+(?:the\s+)?$").unwrap()
+});
 
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]{2,400})\)").unwrap());
 
@@ -579,6 +601,26 @@ mod tests {
         assert_eq!(
             speakers_of("The ROK representative proposed to adopt the draft."),
             [["Republic of Korea"]]
+        );
+    }
+
+    #[test]
+    fn clauses_between_the_speaker_and_the_verb() {
+        assert_eq!(
+            speakers_of(
+                "The representative of Korea, in response to the United States, said that its notification was complete."
+            ),
+            vec![vec!["Republic of Korea".to_string()]]
+        );
+        assert_eq!(
+            speakers_of(
+                "The representative of Kenya, speaking on behalf of the African Group, said that the Group was concerned."
+            ),
+            vec![vec!["Kenya".to_string(), "African Group".to_string()]]
+        );
+        assert_eq!(
+            speakers_of("The representative of Hong Kong, China said that it agreed."),
+            vec![vec!["Hong Kong, China".to_string()]]
         );
     }
 
