@@ -153,6 +153,20 @@ pub struct Vote {
     pub resolution: Option<String>,
 }
 
+impl Vote {
+    /// The three ways a State votes, as the vote facet names them.
+    pub const POSITIONS: [&'static str; 3] = ["in favour", "against", "abstaining"];
+
+    /// Every State with how it voted.
+    pub fn positions(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        let lists = [&self.in_favour, &self.against, &self.abstaining];
+        lists
+            .into_iter()
+            .zip(Vote::POSITIONS)
+            .flat_map(|(states, position)| states.iter().map(move |s| (s.as_str(), position)))
+    }
+}
+
 /// What the cover of a verbatim record says of its meeting.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MeetingRecord {

@@ -427,3 +427,31 @@ fn bad_records_get_warnings_not_panics() {
     let (ok, err, _) = parse_text(&format!("{OPENING}Mr. Delattre (France) (spoke in"));
     assert!(ok, "{err}");
 }
+
+#[test]
+fn how_did_china_vote() {
+    let v = search_json(&["--vote", "China", "2448"]);
+    assert_eq!(v["interpreted"]["votes"][0], "China");
+    let ids = crate::util::hit_ids(&v);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].starts_with("S/PV.8422#"), "{ids:?}");
+    let votes: Vec<(&str, u64)> = v["facets"]["vote"]
+        .as_array()
+        .expect("a vote facet")
+        .iter()
+        .map(|c| (c["value"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    // With a State asked for, the vote facet is that State's votes.
+    assert_eq!(votes, [("China: abstaining", 1)]);
+    // The same in the query's own syntax, over every recorded vote of 2010.
+    let v = search_json(&["vote:Israel year:2010 draft resolution", "--limit", "50"]);
+    let total = v["total"].as_u64().expect("a total");
+    assert!(total >= 10, "{v}");
+    let against = v["facets"]["vote"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == "Israel: against")
+        .map(|c| c["count"].as_u64().unwrap());
+    assert!(against.is_some_and(|n| n >= 5), "{:?}", v["facets"]["vote"]);
+}

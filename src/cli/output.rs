@@ -159,6 +159,7 @@ pub fn print_search(out: &mut dyn Write, r: &SearchResponse, color: bool) -> io:
         ("SDG", &r.facets.sdg),
         ("document", &r.facets.document),
         ("year", &r.facets.year),
+        ("vote", &r.facets.vote),
     ];
     for (name, counts) in facets {
         if counts.is_empty() {

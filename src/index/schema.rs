@@ -57,6 +57,8 @@ pub struct Fields {
     pub(crate) words: Field,
     /// Sustainable Development Goals by meaning.
     pub(crate) sdg: Field,
+    /// How each State voted, in a verbatim record's vote: "China: abstaining".
+    pub(crate) vote: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -91,7 +93,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         vector: b.add_bytes_field("vector", FAST),
         vector_hash: b.add_u64_field("vector_hash", FAST),
         words: b.add_u64_field("words", FAST),
-        sdg: b.add_facet_field("sdg", facet),
+        sdg: b.add_facet_field("sdg", facet.clone()),
+        vote: b.add_facet_field("vote", facet),
     };
     (b.build(), fields)
 }
@@ -123,6 +126,7 @@ impl Fields {
             vector_hash: f("vector_hash")?,
             words: f("words")?,
             sdg: f("sdg")?,
+            vote: f("vote")?,
         })
     }
 }

@@ -407,6 +407,14 @@ pub fn add_document(
         }
         add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
         p.add_text(f.text, &para.text);
+        // A vote is found by what was voted on and how it ended, which its
+        // lists of States do not say: "how did China vote on 2448".
+        if let Some(vote) = &para.vote {
+            let about = [&vote.subject, &vote.result, &vote.resolution, &vote.method];
+            for words in about.into_iter().flatten() {
+                p.add_text(f.text, words);
+            }
+        }
         add_vector(&mut p, f, &para.text, vectors);
         for speaker in &para.speakers {
             p.add_text(f.speaker_name, speaker);
@@ -506,5 +514,10 @@ fn add_paragraph_fields(
     }
     for goal in &para.sdgs {
         record.add_facet(f.sdg, Facet::from_path([goal.as_str()]));
+    }
+    if let Some(vote) = &para.vote {
+        for (state, position) in vote.positions() {
+            record.add_facet(f.vote, Facet::from_path([format!("{state}: {position}")]));
+        }
     }
 }

@@ -28,15 +28,20 @@ use crate::index::schema::KIND_STATEMENT;
 
 /// Values listed per facet.
 const TOP: usize = 50;
+/// Votes are counted whole (every State, three ways) and cut afterwards, so
+/// that a State asked for keeps its rows however few they are.
+const ALL_VOTES: usize = 3 * 250;
 
 /// One facet to count: its field and the filter its counts leave out.
 struct Spec {
     display: FacetField,
     own: FilterKind,
+    /// Values kept when counting.
+    top: usize,
     slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-fn specs(f: &Fields) -> [Spec; 6] {
+fn specs(f: &Fields) -> [Spec; 7] {
     let spec = |field, own, parents, slot| Spec {
         display: FacetField {
             field,
@@ -44,6 +49,7 @@ fn specs(f: &Fields) -> [Spec; 6] {
             parents,
         },
         own,
+        top: if field == f.vote { ALL_VOTES } else { TOP },
         slot,
     };
     [
@@ -55,6 +61,7 @@ fn specs(f: &Fields) -> [Spec; 6] {
         spec(f.document, FilterKind::Document, false, |x| &mut x.document),
         spec(f.year, FilterKind::Year, false, |x| &mut x.year),
         spec(f.sdg, FilterKind::Sdg, false, |x| &mut x.sdg),
+        spec(f.vote, FilterKind::Vote, false, |x| &mut x.vote),
     ]
 }
 
@@ -105,10 +112,23 @@ pub(crate) fn finish(
     let specs = specs(snapshot.fields());
     let mut facets = Facets::default();
     for (i, handle) in riding.handles {
-        *(specs[i].slot)(&mut facets) = read(handle.extract(fruits));
+        *(specs[i].slot)(&mut facets) = read(handle.extract(fruits), specs[i].top);
     }
     for spec in specs.iter().filter(|s| !s.rides_on_main(plan, snapshot)) {
         *(spec.slot)(&mut facets) = count_alone(snapshot, spec, plan, matching)?;
+    }
+    // The votes of the States asked for; else the most frequent, as elsewhere.
+    let states = &plan.interpreted.votes;
+    if states.is_empty() {
+        facets.vote.truncate(TOP);
+    } else {
+        facets.vote.retain(|c| {
+            states.iter().any(|s| {
+                c.value
+                    .strip_prefix(s.as_str())
+                    .is_some_and(|r| r.starts_with(": "))
+            })
+        });
     }
     Ok(facets)
 }
@@ -196,7 +216,7 @@ impl SegmentCollector for SegmentCounter {
     }
 }
 
-fn read(segments: Counts) -> Vec<FacetCount> {
+fn read(segments: Counts, keep: usize) -> Vec<FacetCount> {
     // Names are borrowed until the top values are known: a document facet can
     // have thousands of values in a broad search.
     let mut merged: HashMap<&str, u64> = HashMap::new();
@@ -220,9 +240,9 @@ fn read(segments: Counts) -> Vec<FacetCount> {
     }
     let mut top: Vec<(&str, u64)> = merged.into_iter().collect();
     let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
-    if top.len() > TOP {
-        top.select_nth_unstable_by(TOP, order);
-        top.truncate(TOP);
+    if top.len() > keep {
+        top.select_nth_unstable_by(keep, order);
+        top.truncate(keep);
     }
     top.sort_by(order);
     top.into_iter()
@@ -254,7 +274,7 @@ fn count_alone(
     let segments = snapshot
         .searcher
         .search(&*query, &counter(snapshot, spec))?;
-    Ok(read(segments))
+    Ok(read(segments, spec.top))
 }
 
 fn counter(snapshot: &Snapshot<'_>, spec: &Spec) -> Counter {

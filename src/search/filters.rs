@@ -41,6 +41,7 @@ pub(crate) enum FilterKind {
     Document,
     Year,
     Sdg,
+    Vote,
     Dates,
 }
 
@@ -111,6 +112,19 @@ impl Filters {
                 .map(|g| facet_term(f.sdg, &Facet::from_path([g.as_str()])))
                 .collect();
             parts.push((FilterKind::Sdg, any_of(q)));
+        }
+        if !i.votes.is_empty() {
+            // A State's vote, whichever way it went.
+            let q = i
+                .votes
+                .iter()
+                .flat_map(|state| {
+                    crate::model::Vote::POSITIONS.iter().map(move |position| {
+                        facet_term(f.vote, &Facet::from_path([format!("{state}: {position}")]))
+                    })
+                })
+                .collect();
+            parts.push((FilterKind::Vote, any_of(q)));
         }
         if i.from.is_some() || i.to.is_some() {
             let from = date_number(i.from.as_deref()).unwrap_or(0);

@@ -37,6 +37,9 @@ pub struct Interpreted {
     /// Sustainable Development Goals ("13 Climate action").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sdgs: Vec<String>,
+    /// States whose votes are asked for, in verbatim records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<String>,
     /// First meeting date, ISO, inclusive.
     pub from: Option<String>,
     /// Last meeting date, ISO, inclusive.
@@ -44,8 +47,10 @@ pub struct Interpreted {
 }
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|from|to):(?:"([^"]*)"|(\S+))"#)
-        .unwrap()
+    Regex::new(
+        r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|vote|from|to):(?:"([^"]*)"|(\S+))"#,
+    )
+    .unwrap()
 });
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:what|how|where|when|why)\s+(?:did|does|do|has|have|had|was|is)\s+(?:the\s+)?(.+?)\s+(?:say|said|state|stated|think|propose|proposed|suggest|suggested|mention|mentioned|recommend|recommended|express|expressed|announce|announced|contribute|contributed|pledge|pledged|note|noted|stress|stressed|do|raise|raised)\b(?:\s+(?:about|on|regarding|concerning|in relation to|with regard to|as to|in|of|for))?\s*(.*)$").unwrap()
@@ -196,6 +201,13 @@ pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()>
                 goals: crate::embed::sdg::list(),
             })?;
             push_unique(&mut out.sdgs, goal);
+        }
+        "vote" => {
+            let state = gazetteer()
+                .resolve(value)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| value.to_owned());
+            push_unique(&mut out.votes, state);
         }
         "from" => out.from = Some(parse_date(value)?),
         "to" => out.to = Some(parse_date(value)?),

@@ -90,6 +90,9 @@ pub struct SearchRequest {
     /// Sustainable Development Goal by meaning: 13, "sdg 13", "climate action" (repeatable).
     #[arg(long)]
     pub sdg: Vec<String>,
+    /// A State's votes in verbatim records: the vote paragraphs where it voted (repeatable).
+    #[arg(long)]
+    pub vote: Vec<String>,
     /// First meeting date: 2018, 2018-10 or 2018-10-25.
     #[arg(long)]
     pub from: Option<String>,
@@ -166,6 +169,7 @@ impl SearchRequest {
             ("topic", &self.topic),
             ("doc", &self.doc),
             ("sdg", &self.sdg),
+            ("vote", &self.vote),
         ];
         lists
             .into_iter()
@@ -199,7 +203,7 @@ mod tests {
     #[test]
     fn every_field_serialises_so_the_api_documents_them_all() {
         let v = serde_json::to_value(SearchRequest::default()).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 14);
+        assert_eq!(v.as_object().unwrap().len(), 15);
         assert_eq!(
             "semantic".parse::<Mode>().unwrap(),
             Mode::Semantic,

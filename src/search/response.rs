@@ -101,6 +101,9 @@ pub struct Facets {
     /// Sustainable Development Goals, by meaning.
     #[serde(default)]
     pub sdg: Vec<FacetCount>,
+    /// How States voted, in verbatim records ("China: abstaining").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vote: Vec<FacetCount>,
 }
 
 /// The answer to a search.

@@ -11,6 +11,7 @@ const FILTERS = [
   ['doc', 'document', 'Document'],
   ['year', 'year', 'Year'],
   ['sdg', 'sdg', 'Sustainable Development Goal'],
+  ['vote', 'vote', 'Vote'],
 ];
 const MODES = ['hybrid', 'keyword', 'semantic'];
 const LABEL = Object.fromEntries(FILTERS.map(([param, , label]) => [param, label]));
@@ -103,6 +104,7 @@ function summary(response, state) {
   if (i.documents.length) understood.push('in <b>' + esc(i.documents.join(', ')) + '</b>');
   if (i.years.length) understood.push('year <b>' + esc(i.years.join(', ')) + '</b>');
   if (i.sdgs && i.sdgs.length) understood.push('SDG <b>' + esc(i.sdgs.join(', ')) + '</b>');
+  if (i.votes && i.votes.length) understood.push('votes of <b>' + esc(i.votes.join(', ')) + '</b>');
   if (i.agents && i.agents.length) understood.push('about <b>' + esc(i.agents.join(', ')) + '</b>');
   if (i.from || i.to) understood.push('dated <b>' + esc((i.from || '…') + ' to ' + (i.to || '…')) + '</b>');
   const n = response.total;

@@ -179,7 +179,7 @@ impl Builder<'_> {
                     .find(|t| joined.starts_with(t.as_str()))
                     .cloned()
             });
-            self.topic = Some(on_cover.unwrap_or_else(|| heading_case(&joined)));
+            self.topic = Some(on_cover.unwrap_or_else(|| heading_case(&first_title(heading))));
         }
     }
 
@@ -366,6 +366,37 @@ impl Builder<'_> {
             self.paragraphs[i].vote = Some(vote);
         }
     }
+}
+
+/// The first title of a heading: its first line, and the next while a line
+/// breaks off after a word like "of" ("The situation concerning the
+/// Democratic Republic of the" / "Congo"). The lines after it are the
+/// reports under the item.
+fn first_title(heading: &[String]) -> String {
+    const OPEN: &[&str] = &[
+        "of",
+        "the",
+        "and",
+        "in",
+        "on",
+        "for",
+        "to",
+        "concerning",
+        "between",
+        "a",
+    ];
+    let mut title = String::new();
+    for line in heading {
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(line);
+        let last = line.rsplit(' ').next().unwrap_or_default();
+        if !OPEN.contains(&last) {
+            break;
+        }
+    }
+    title
 }
 
 fn officer(name: &str) -> Speaker {
