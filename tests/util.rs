@@ -140,7 +140,9 @@ impl Server {
                 }
             }
         });
-        match rx.recv_timeout(Duration::from_secs(120)) {
+        // Generous: a server on a missing index first ingests the whole corpus
+        // with embeddings (about 45 s alone on two cores, more beside other tests).
+        match rx.recv_timeout(Duration::from_secs(600)) {
             Ok(base) => Server { child, base },
             Err(_) => {
                 let _ = child.kill();

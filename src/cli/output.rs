@@ -159,6 +159,8 @@ pub fn print_search(out: &mut dyn Write, r: &SearchResponse, color: bool) -> io:
         ("SDG", &r.facets.sdg),
         ("document", &r.facets.document),
         ("year", &r.facets.year),
+        ("body", &r.facets.body),
+        ("meeting", &r.facets.meeting),
         ("vote", &r.facets.vote),
     ];
     for (name, counts) in facets {

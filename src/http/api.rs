@@ -18,7 +18,7 @@ use crate::search::{
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct FacetsResponse {
     pub total: usize,
-    /// speaker, agenda_item, topic, document, year, sdg: each a list of {value, count}.
+    /// speaker, agenda_item, topic, document, year, sdg, body, meeting, vote: each a list of {value, count}.
     #[schema(value_type = Object)]
     pub facets: Facets,
 }

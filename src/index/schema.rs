@@ -42,6 +42,8 @@ pub struct Fields {
     pub(crate) topic: Field,
     pub(crate) document: Field,
     pub(crate) body: Field,
+    /// The meeting's short name ("SOM-22", "Security Council, 8422nd meeting").
+    pub(crate) meeting: Field,
     pub(crate) year: Field,
     /// yyyymmdd of the meeting, for sorting and date ranges.
     pub(crate) date: Field,
@@ -86,6 +88,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         topic: b.add_facet_field("topic", facet.clone()),
         document: b.add_facet_field("document", facet.clone()),
         body: b.add_facet_field("body", facet.clone()),
+        meeting: b.add_facet_field("meeting", facet.clone()),
         year: b.add_facet_field("year", facet.clone()),
         date: b.add_u64_field("date", INDEXED | STORED | FAST),
         payload: b.add_text_field("payload", STORED),
@@ -118,6 +121,7 @@ impl Fields {
             topic: f("topic")?,
             document: f("document")?,
             body: f("body")?,
+            meeting: f("meeting")?,
             year: f("year")?,
             date: f("date")?,
             payload: f("payload")?,

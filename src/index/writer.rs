@@ -483,6 +483,9 @@ fn add_document_facets(
     if let Some(body) = &doc.body {
         record.add_facet(f.body, Facet::from_path([body.as_str()]));
     }
+    if let Some(meeting) = &doc.meeting {
+        record.add_facet(f.meeting, Facet::from_path([meeting.as_str()]));
+    }
     if let Some(year) = year {
         record.add_facet(f.year, Facet::from_path([year.to_string()]));
     }

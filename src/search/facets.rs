@@ -41,7 +41,7 @@ struct Spec {
     slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-fn specs(f: &Fields) -> [Spec; 7] {
+fn specs(f: &Fields) -> [Spec; 9] {
     let spec = |field, own, parents, slot| Spec {
         display: FacetField {
             field,
@@ -62,6 +62,8 @@ fn specs(f: &Fields) -> [Spec; 7] {
         spec(f.year, FilterKind::Year, false, |x| &mut x.year),
         spec(f.sdg, FilterKind::Sdg, false, |x| &mut x.sdg),
         spec(f.vote, FilterKind::Vote, false, |x| &mut x.vote),
+        spec(f.body, FilterKind::Body, false, |x| &mut x.body),
+        spec(f.meeting, FilterKind::Meeting, false, |x| &mut x.meeting),
     ]
 }
 

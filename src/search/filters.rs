@@ -42,6 +42,8 @@ pub(crate) enum FilterKind {
     Year,
     Sdg,
     Vote,
+    Body,
+    Meeting,
     Dates,
 }
 
@@ -112,6 +114,18 @@ impl Filters {
                 .map(|g| facet_term(f.sdg, &Facet::from_path([g.as_str()])))
                 .collect();
             parts.push((FilterKind::Sdg, any_of(q)));
+        }
+        for (values, field, kind) in [
+            (&i.bodies, f.body, FilterKind::Body),
+            (&i.meetings, f.meeting, FilterKind::Meeting),
+        ] {
+            if !values.is_empty() {
+                let q = values
+                    .iter()
+                    .map(|v| facet_term(field, &Facet::from_path([v.as_str()])))
+                    .collect();
+                parts.push((kind, any_of(q)));
+            }
         }
         if !i.votes.is_empty() {
             // A State's vote, whichever way it went.

@@ -37,6 +37,12 @@ pub struct Interpreted {
     /// Sustainable Development Goals ("13 Climate action").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sdgs: Vec<String>,
+    /// Bodies that met ("Security Council"), as the documents name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bodies: Vec<String>,
+    /// Meetings ("SOM-22", "Security Council, 8422nd meeting").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<String>,
     /// States whose votes are asked for, in verbatim records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub votes: Vec<String>,
@@ -48,7 +54,7 @@ pub struct Interpreted {
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|vote|from|to):(?:"([^"]*)"|(\S+))"#,
+        r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|vote|body|meeting|from|to):(?:"([^"]*)"|(\S+))"#,
     )
     .unwrap()
 });
@@ -202,6 +208,8 @@ pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()>
             })?;
             push_unique(&mut out.sdgs, goal);
         }
+        "body" => push_unique(&mut out.bodies, value.to_owned()),
+        "meeting" => push_unique(&mut out.meetings, value.to_owned()),
         "vote" => {
             let state = gazetteer()
                 .resolve(value)

@@ -90,6 +90,12 @@ pub struct SearchRequest {
     /// Sustainable Development Goal by meaning: 13, "sdg 13", "climate action" (repeatable).
     #[arg(long)]
     pub sdg: Vec<String>,
+    /// The body that met, as the facet names it: "Security Council" (repeatable).
+    #[arg(long)]
+    pub body: Vec<String>,
+    /// The meeting, as the facet names it: "SOM-22" (repeatable).
+    #[arg(long)]
+    pub meeting: Vec<String>,
     /// A State's votes in verbatim records: the vote paragraphs where it voted (repeatable).
     #[arg(long)]
     pub vote: Vec<String>,
@@ -170,6 +176,8 @@ impl SearchRequest {
             ("doc", &self.doc),
             ("sdg", &self.sdg),
             ("vote", &self.vote),
+            ("body", &self.body),
+            ("meeting", &self.meeting),
         ];
         lists
             .into_iter()
@@ -203,7 +211,7 @@ mod tests {
     #[test]
     fn every_field_serialises_so_the_api_documents_them_all() {
         let v = serde_json::to_value(SearchRequest::default()).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 15);
+        assert_eq!(v.as_object().unwrap().len(), 17);
         assert_eq!(
             "semantic".parse::<Mode>().unwrap(),
             Mode::Semantic,

@@ -101,6 +101,12 @@ pub struct Facets {
     /// Sustainable Development Goals, by meaning.
     #[serde(default)]
     pub sdg: Vec<FacetCount>,
+    /// Bodies that met.
+    #[serde(default)]
+    pub body: Vec<FacetCount>,
+    /// Meetings.
+    #[serde(default)]
+    pub meeting: Vec<FacetCount>,
     /// How States voted, in verbatim records ("China: abstaining").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vote: Vec<FacetCount>,

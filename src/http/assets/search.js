@@ -11,6 +11,8 @@ const FILTERS = [
   ['doc', 'document', 'Document'],
   ['year', 'year', 'Year'],
   ['sdg', 'sdg', 'Sustainable Development Goal'],
+  ['body', 'body', 'Body'],
+  ['meeting', 'meeting', 'Meeting'],
   ['vote', 'vote', 'Vote'],
 ];
 const MODES = ['hybrid', 'keyword', 'semantic'];
