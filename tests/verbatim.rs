@@ -456,33 +456,28 @@ fn how_did_china_vote() {
     assert!(against.is_some_and(|n| n >= 5), "{:?}", v["facets"]["vote"]);
 }
 
+/// The values of one facet of a search, in order.
+fn facet_values<'a>(v: &'a Value, facet: &str) -> Vec<&'a str> {
+    v["facets"][facet]
+        .as_array()
+        .unwrap_or_else(|| panic!("a {facet} facet: {v}"))
+        .iter()
+        .map(|c| c["value"].as_str().expect("a value"))
+        .collect()
+}
+
 #[test]
 fn body_and_meeting_facet_and_filter_verbatim_records_as_reports() {
     let v = search_json(&["--body", "Security Council", "MINUSCA"]);
-    let docs: Vec<&str> = v["facets"]["document"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_str().unwrap())
-        .collect();
+    let docs: Vec<&str> = facet_values(&v, "document");
     assert_eq!(docs, ["S/PV.8422"], "{v}");
-    let bodies: Vec<&str> = v["facets"]["body"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_str().unwrap())
-        .collect();
+    let bodies: Vec<&str> = facet_values(&v, "body");
     assert!(bodies.contains(&"Security Council"), "{bodies:?}");
     let v = search_json(&["meeting:\"Security Council, 3756th meeting\" Jerusalem"]);
     let ids = crate::util::hit_ids(&v);
     assert!(!ids.is_empty());
     assert!(ids.iter().all(|id| id.starts_with("S/PV.3756#")), "{ids:?}");
-    let meetings: Vec<&str> = v["facets"]["meeting"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_str().unwrap())
-        .collect();
+    let meetings: Vec<&str> = facet_values(&v, "meeting");
     assert!(
         meetings.contains(&"Security Council, 3756th meeting"),
         "{meetings:?}"

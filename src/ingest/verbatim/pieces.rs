@@ -53,10 +53,6 @@ static VOTE_START: LazyLock<Regex> = LazyLock::new(|| {
         .expect("vote start pattern")
 });
 
-static LIST_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:In favour|Against|Abstaining|Abstentions?)\s*:").expect("list head pattern")
-});
-
 /// Whether a line ends a sentence: full stop, question or exclamation mark,
 /// colon or semicolon, perhaps inside closing quotes or brackets.
 pub(crate) fn ends_sentence(line: &str) -> bool {
@@ -71,18 +67,12 @@ fn sentence_len(lines: &[Line], i: usize) -> usize {
         .map_or(1, |k| k + 1)
 }
 
-fn joined(lines: &[Line]) -> String {
-    lines
-        .iter()
-        .map(|(_, l)| l.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Lines from `i` that make a procedural sentence, if they do.
 fn procedural_at(lines: &[Line], i: usize) -> Option<usize> {
     let n = sentence_len(lines, i);
-    PROCEDURAL.is_match(&joined(&lines[i..i + n])).then_some(n)
+    PROCEDURAL
+        .is_match(&running_text(&lines[i..i + n]))
+        .then_some(n)
 }
 
 fn label_at(lines: &[Line], i: usize, after_sentence: bool) -> Option<Label> {
@@ -149,7 +139,7 @@ pub(crate) fn cut(lines: &[Line]) -> Vec<Piece> {
             }));
             continue;
         }
-        if in_vote && (LIST_HEAD.is_match(line) || !votes::is_prose(line)) {
+        if in_vote && (votes::opens_list(line) || !votes::is_prose(line)) {
             if let Some(Piece::Vote(v)) = &mut open {
                 v.push(lines[i].clone());
             }
@@ -158,7 +148,7 @@ pub(crate) fn cut(lines: &[Line]) -> Vec<Piece> {
         }
         if (after_sentence || in_vote) && VOTE_START.is_match(line) {
             pieces.extend(open.take());
-            let n = if LIST_HEAD.is_match(line) {
+            let n = if votes::opens_list(line) {
                 1
             } else {
                 sentence_len(lines, i)

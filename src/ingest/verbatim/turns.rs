@@ -64,7 +64,6 @@ struct Turn {
 #[derive(Default)]
 struct Builder<'a> {
     cover: Option<&'a Cover>,
-    widths: HashMap<u32, usize>,
     guests: HashMap<String, String>,
     acting: Option<String>,
     turn: Option<Turn>,
@@ -79,9 +78,9 @@ struct Builder<'a> {
 
 /// Builds the record's paragraphs from its pieces.
 pub(crate) fn build(found: &[Piece], lines: &[Line], cover: &Cover) -> Built {
+    let widths = column_widths(lines);
     let mut b = Builder {
         cover: Some(cover),
-        widths: column_widths(lines),
         guests: guests(lines),
         topic: cover.agenda.first().cloned(),
         ..Builder::default()
@@ -96,7 +95,6 @@ pub(crate) fn build(found: &[Piece], lines: &[Line], cover: &Cover) -> Built {
                 }
             }
             Piece::Speech(speech) => {
-                let widths = b.widths.clone();
                 let width = |page| widths.get(&page).copied().unwrap_or(50);
                 for para in pieces::paragraphs(speech, width) {
                     b.speech(&para);

@@ -36,6 +36,11 @@ static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("subject pattern")
 });
 
+/// Whether `line` opens one of a vote's lists ("In favour:", "Against:", ...).
+pub(crate) fn opens_list(line: &str) -> bool {
+    LIST_HEAD.find(line).is_some_and(|m| m.start() == 0)
+}
+
 /// The lists of a vote block, and names in them the gazetteer does not know.
 pub(crate) fn parse(block: &str) -> (Vote, Vec<String>) {
     let mut vote = Vote {
