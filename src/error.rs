@@ -17,6 +17,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A graded-questions file that is not the JSON `rapporteur eval` reads.
+    #[error(
+        "{path}: not a graded-questions file ({{\"questions\": [{{\"id\", \"class\", \"question\", \"judgements\"}}]}}): {source}"
+    )]
+    Questions {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON parser said.
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
     /// A file with nothing but white space in it.
     #[error("{path}: file is empty")]
     Empty {

@@ -126,6 +126,10 @@ pub struct Paragraph {
     pub text: String,
     /// Every speaker of its statements, in order of first appearance.
     pub speakers: Vec<String>,
+    /// The States it is about, as distinct from its speakers: the State under
+    /// review, States named in it or in its topic that do not speak in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
     /// The paragraph cut into spans by speaker.
     pub statements: Vec<Statement>,
     /// The vote this paragraph records, in a verbatim record.

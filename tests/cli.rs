@@ -137,13 +137,13 @@ fn field_syntax_phrases_and_flags() {
     assert_eq!(
         sorted(hit_ids(&v)),
         [
-            "A/HRC/13/13#24",
             "A/HRC/13/13#47",
             "A/HRC/13/13#65",
             "A/HRC/13/13#90.106",
             "A/HRC/13/13#90.107",
             "A/HRC/13/13#90.44",
             "A/HRC/13/13#90.89",
+            "A/HRC/13/13#90.90",
             "A/HRC/13/13#90.91",
             "A/HRC/13/13#90.93",
             "A/HRC/13/13#91.13",

@@ -10,6 +10,7 @@ mod edges;
 mod fuzz_inputs;
 mod http;
 mod ingest;
+mod quality;
 mod reliability;
 mod semantic;
 mod speeches;

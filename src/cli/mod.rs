@@ -2,6 +2,7 @@
 //! the library; this module only turns its answers into text, JSON or CSV.
 
 pub mod bench;
+pub mod eval;
 pub mod output;
 pub mod progress;
 
@@ -161,6 +162,30 @@ pub enum Command {
         /// In-process: empty the query-embedding cache before every request.
         #[arg(long)]
         cold_cache: bool,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// Retrieval quality: nDCG@k of graded questions, per question class,
+    /// for each search mode side by side.
+    Eval {
+        /// Graded questions (JSON: questions with their judged paragraphs).
+        #[arg(long, default_value = "benches/questions/graded.json")]
+        questions: PathBuf,
+        /// Search modes to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "keyword,semantic,hybrid")]
+        mode: Vec<String>,
+        /// The cut-off: hits scored per question.
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Meaning's share in hybrid mode, 0 to 1 (default: the search's own).
+        #[arg(long)]
+        semantic_ratio: Option<f32>,
+        /// Also print each question's score.
+        #[arg(long)]
+        per_question: bool,
         /// Print the reports as JSON.
         #[arg(long)]
         json: bool,
@@ -423,6 +448,29 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 output::json(out, &reports)?;
             } else {
                 output::print_bench(out, &reports)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            questions,
+            mode,
+            k,
+            semantic_ratio,
+            per_question,
+            json,
+            index,
+        } => {
+            let reports = eval::run(
+                &index.index,
+                &questions,
+                &mode,
+                semantic_ratio,
+                k.clamp(1, 100),
+            )?;
+            if json {
+                output::json(out, &reports)?;
+            } else {
+                eval::print(out, &reports, per_question)?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -161,6 +161,7 @@ pub fn print_search(out: &mut dyn Write, r: &SearchResponse, color: bool) -> io:
         ("year", &r.facets.year),
         ("body", &r.facets.body),
         ("meeting", &r.facets.meeting),
+        ("subject", &r.facets.subject),
         ("vote", &r.facets.vote),
     ];
     for (name, counts) in facets {

@@ -4,6 +4,8 @@
 //! normalisation, as sentence-transformers does. The files come from PyPI
 //! wheels through `scripts/setup-models.sh`; nothing is downloaded here.
 
+mod meaning;
+pub(crate) use meaning::content;
 pub mod sdg;
 
 use std::num::NonZeroUsize;
@@ -34,7 +36,7 @@ const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
 
 /// Names how texts are turned into vectors; part of each stored vector's key,
 /// so a change here re-embeds instead of mixing old and new vectors.
-pub const VERSION: &str = "all-MiniLM-L6-v2 int8 onnx; mean pooling; acronyms spelled out; v1";
+pub const VERSION: &str = "all-MiniLM-L6-v2 int8 onnx; mean pooling; acronyms spelled out; States and boilerplate left out; v2";
 
 /// The vectors of one batch, or why it failed.
 type BatchVectors = Result<Vec<Vec<f32>>>;
@@ -210,11 +212,13 @@ impl Embedder {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.chars().any(char::is_alphabetic))
             .collect();
-        let capitals = words
+        // Capitals throughout: hardly a word in lower case ("Ratify OP-CAT"
+        // has one of three, a heading none).
+        let lower = words
             .iter()
-            .filter(|w| w.chars().all(|c| !c.is_lowercase()))
+            .filter(|w| w.chars().any(char::is_lowercase))
             .count();
-        if capitals * 2 > words.len() {
+        if lower * 5 < words.len() {
             return text.to_owned();
         }
         let mut out = String::with_capacity(text.len() + 16);
@@ -245,13 +249,18 @@ impl Embedder {
         out
     }
 
-    /// Embeds many texts, in batches spread over every core. `progress` hears
-    /// how many texts are done after each batch.
+    /// Embeds many texts of documents, in batches spread over every core:
+    /// their content, without States' names and attribution (see `meaning`;
+    /// a query is embedded as typed). `progress` hears how many texts are
+    /// done after each batch.
     pub fn embed(
         &self,
         texts: &[&str],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Vec<f32>>> {
+        let contents: Vec<std::borrow::Cow<'_, str>> =
+            texts.iter().map(|t| meaning::content(t)).collect();
+        let texts: Vec<&str> = contents.iter().map(|c| c.as_ref()).collect();
         // Batches of texts of like length: a batch is padded to its longest text.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());

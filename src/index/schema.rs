@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Record kinds in the `kind` field.
 pub(crate) const KIND_PARAGRAPH: &str = "p";
@@ -61,6 +61,8 @@ pub struct Fields {
     pub(crate) sdg: Field,
     /// How each State voted, in a verbatim record's vote: "China: abstaining".
     pub(crate) vote: Field,
+    /// The States a paragraph is about (the State under review, States named), not its speakers.
+    pub(crate) subject: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -97,7 +99,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         vector_hash: b.add_u64_field("vector_hash", FAST),
         words: b.add_u64_field("words", FAST),
         sdg: b.add_facet_field("sdg", facet.clone()),
-        vote: b.add_facet_field("vote", facet),
+        vote: b.add_facet_field("vote", facet.clone()),
+        subject: b.add_facet_field("subject", facet),
     };
     (b.build(), fields)
 }
@@ -131,6 +134,7 @@ impl Fields {
             words: f("words")?,
             sdg: f("sdg")?,
             vote: f("vote")?,
+            subject: f("subject")?,
         })
     }
 }

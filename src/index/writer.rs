@@ -356,7 +356,10 @@ fn add_vector(
     if let Some(v) = vectors.and_then(|known| known.get(&hash)) {
         record.add_bytes(f.vector, &to_bytes(v));
         record.add_u64(f.vector_hash, hash);
-        record.add_u64(f.words, text.split_whitespace().count() as u64);
+        // The words the vector was made of: "Ratify the OP-CAT; (Chile);" is
+        // three words of meaning, and trusted as three.
+        let embedded = crate::embed::content(text);
+        record.add_u64(f.words, embedded.split_whitespace().count() as u64);
     }
 }
 
@@ -517,6 +520,9 @@ fn add_paragraph_fields(
     }
     for goal in &para.sdgs {
         record.add_facet(f.sdg, Facet::from_path([goal.as_str()]));
+    }
+    for state in &para.subjects {
+        record.add_facet(f.subject, Facet::from_path([state.as_str()]));
     }
     if let Some(vote) = &para.vote {
         for (state, position) in vote.positions() {

@@ -13,6 +13,7 @@ pub mod read;
 pub mod speakers;
 pub mod speech;
 pub mod structure;
+pub(crate) mod subjects;
 pub mod text;
 pub(crate) mod verbatim;
 
@@ -205,6 +206,7 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
                 page: Some(raw_para.page),
                 text: raw_para.text.clone(),
                 speakers,
+                subjects: Vec::new(),
                 statements,
                 vote: None,
             }
@@ -216,7 +218,8 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         .and_then(|s| s.to_str())
         .unwrap_or("document")
         .to_owned();
-    Ok(Document {
+    let under_review = meta.state_under_review.as_ref().map(|s| s.name.clone());
+    let mut document = Document {
         id: meta.symbol.clone().unwrap_or_else(|| stem.clone()),
         symbol: meta.symbol,
         title: meta.title.or(Some(stem)),
@@ -230,7 +233,9 @@ fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
         warnings,
         paragraphs,
         record: None,
-    })
+    };
+    subjects::assign(&mut document, under_review.as_deref());
+    Ok(document)
 }
 
 /// "B. Opening session" → "Opening session".

@@ -144,7 +144,7 @@ pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Doc
         .and_then(|s| s.to_str())
         .unwrap_or("speech")
         .to_owned();
-    Ok(Document {
+    let mut document = Document {
         id: meta.id.clone().unwrap_or_else(|| stem.clone()),
         symbol: None,
         title: meta.title.clone().or(Some(stem)),
@@ -158,7 +158,9 @@ pub fn parse_speech(path: &Path, raw: &RawText, meta: &SpeechMeta) -> Result<Doc
         warnings: Vec::new(),
         paragraphs,
         record: None,
-    })
+    };
+    super::subjects::assign(&mut document, None);
+    Ok(document)
 }
 
 static NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\(?\d{1,3}[.)]\s+").unwrap());

@@ -38,6 +38,9 @@ pub(crate) struct Structure {
 
 static PARA_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,6})\.\s+(\S.*)$").unwrap());
+/// A paragraph number whose full stop the text layer lost ("106  Sierra Leone noted").
+static PARA_START_UNDOTTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,4})\s+(\p{Lu}.*)$").unwrap());
 static SUB_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,5})\.(\d{1,3})\.?\s+(\S.*)$").unwrap());
 static SECTION: LazyLock<Regex> =
@@ -171,6 +174,28 @@ impl Parser<'_> {
                 self.start(format!("{n}.{k}"), &c[3], line);
                 return true;
             }
+            // "128.12" inside list 129 at item 11: a misprinted parent. The
+            // item number is what keeps the list in order.
+            if let Some(sub) = self.sub
+                && self.mode == Mode::Paragraph
+                && sub.parent == self.last_top
+                && n != sub.parent
+                && k == sub.last + 1
+                && k >= 2
+            {
+                self.sub = Some(SubList {
+                    parent: sub.parent,
+                    last: k,
+                });
+                self.start(format!("{}.{k}", sub.parent), &c[3], line);
+                return true;
+            }
+        }
+        if let Some((n, rest)) = self.misprinted_paragraph_start(text) {
+            self.last_top = n;
+            self.sub = None;
+            self.start(n.to_string(), &rest, line);
+            return true;
         }
         let Some(c) = PARA_START.captures(text) else {
             return false;
@@ -230,16 +255,51 @@ impl Parser<'_> {
         false
     }
 
+    /// A paragraph start that the text layer garbled, so that the paragraph
+    /// before would swallow the rest of the report: "106  Sierra Leone"
+    /// without its full stop, or "108." after a lost "107.". Accepted only
+    /// after a finished sentence and when the paragraph after it follows.
+    fn misprinted_paragraph_start(&self, text: &str) -> Option<(u32, String)> {
+        if self.mode != Mode::Paragraph || self.sub.is_some() || self.last_top == 0 {
+            return None;
+        }
+        let previous_ends_sentence = self
+            .out
+            .paragraphs
+            .last()
+            .is_some_and(|p| p.text.trim_end().ends_with(['.', ';', ':', ')', '”', '"']));
+        if !previous_ends_sentence {
+            return None;
+        }
+        let (n, rest) = if let Some(c) = PARA_START_UNDOTTED.captures(text) {
+            let n: u32 = c[1].parse().ok()?;
+            (n == self.last_top + 1).then(|| (n, c[2].to_owned()))?
+        } else {
+            let c = PARA_START.captures(text)?;
+            let n: u32 = c[1].parse().ok()?;
+            let skipped = n == self.last_top + 2
+                && c[2].starts_with(char::is_uppercase)
+                && !self.starts_a_later_line(self.last_top + 1);
+            skipped.then(|| (n, c[2].to_owned()))?
+        };
+        self.starts_a_later_line(n + 1).then_some((n, rest))
+    }
+
+    /// Whether "N." opens a line further on.
+    fn starts_a_later_line(&self, n: u32) -> bool {
+        let prefix = format!("{n}.");
+        self.lines[self.at + 1..].iter().any(|l| {
+            l.text
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        })
+    }
+
     /// A list inside paragraph P can reach item P+1: "91." is then the list's item
     /// when the report's own paragraph 91 comes later, or when the previous item
     /// ends like a list item (";", "and") rather than a sentence.
     fn list_goes_on(&self, n: u32) -> bool {
-        let prefix = format!("{n}.");
-        let later = self.lines[self.at + 1..].iter().any(|l| {
-            l.text
-                .strip_prefix(&prefix)
-                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
-        });
+        let later = self.starts_a_later_line(n);
         let previous = self
             .out
             .paragraphs
@@ -478,6 +538,77 @@ fn fallback_paragraphs(layout: &Layout) -> Vec<RawParagraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn numbers_of(lines: &[&str]) -> Vec<(String, usize)> {
+        let layout = Layout {
+            lines: lines
+                .iter()
+                .map(|text| Line {
+                    text: (*text).to_owned(),
+                    page: 1,
+                    indent: 0,
+                    blank_before: false,
+                })
+                .collect(),
+            footnote_marks: HashSet::new(),
+            double_spaced: false,
+        };
+        structure(&layout)
+            .paragraphs
+            .into_iter()
+            .map(|p| (p.number, p.text.len()))
+            .collect()
+    }
+
+    #[test]
+    fn a_paragraph_number_without_its_full_stop_still_starts_a_paragraph() {
+        let numbers = numbers_of(&[
+            "1. Serbia welcomed the ratification.",
+            "2  Sierra Leone noted the accession.",
+            "3. Singapore acknowledged the framework.",
+        ]);
+        assert_eq!(
+            numbers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["1", "2", "3"]
+        );
+        // Mid-sentence, a number opening a line is the sentence's.
+        let numbers = numbers_of(&[
+            "1. The Council noted that",
+            "2 States had ratified the Convention.",
+            "2. Singapore acknowledged the framework.",
+        ]);
+        assert_eq!(numbers.len(), 2);
+    }
+
+    #[test]
+    fn a_lost_paragraph_number_does_not_join_the_rest_of_the_report() {
+        let numbers = numbers_of(&[
+            "1. Serbia welcomed the ratification.",
+            "2, Sierra Leone noted the accession.",
+            "3. Singapore acknowledged the framework.",
+            "4. Slovakia remained concerned.",
+        ]);
+        assert_eq!(
+            numbers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["1", "3", "4"]
+        );
+    }
+
+    #[test]
+    fn a_misprinted_list_parent_keeps_the_list_going() {
+        let numbers = numbers_of(&[
+            "1. The following recommendations were made:",
+            "1.1. Ratify the Convention (Mexico);",
+            "1.2. Abolish the death penalty (France);",
+            "11.3. Protect journalists (Canada);",
+            "1.4. Invite the Special Rapporteur (Chile).",
+            "2. All conclusions reflect the position of the submitting States.",
+        ]);
+        assert_eq!(
+            numbers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["1", "1.1", "1.2", "1.3", "1.4", "2"]
+        );
+    }
 
     #[test]
     fn roman_numerals() {

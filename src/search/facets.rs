@@ -41,7 +41,7 @@ struct Spec {
     slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-fn specs(f: &Fields) -> [Spec; 9] {
+fn specs(f: &Fields) -> [Spec; 10] {
     let spec = |field, own, parents, slot| Spec {
         display: FacetField {
             field,
@@ -64,6 +64,7 @@ fn specs(f: &Fields) -> [Spec; 9] {
         spec(f.vote, FilterKind::Vote, false, |x| &mut x.vote),
         spec(f.body, FilterKind::Body, false, |x| &mut x.body),
         spec(f.meeting, FilterKind::Meeting, false, |x| &mut x.meeting),
+        spec(f.subject, FilterKind::Subject, false, |x| &mut x.subject),
     ]
 }
 

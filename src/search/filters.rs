@@ -44,6 +44,7 @@ pub(crate) enum FilterKind {
     Vote,
     Body,
     Meeting,
+    Subject,
     Dates,
 }
 
@@ -118,6 +119,7 @@ impl Filters {
         for (values, field, kind) in [
             (&i.bodies, f.body, FilterKind::Body),
             (&i.meetings, f.meeting, FilterKind::Meeting),
+            (&i.subjects, f.subject, FilterKind::Subject),
         ] {
             if !values.is_empty() {
                 let q = values

@@ -10,8 +10,8 @@
 //! 4. `facets::finish`: the facets that need a pass of their own;
 //! 5. `hits::page`: the page of hits with their statements and highlights.
 //!
-//! Browsing (documents, outlines, permalinks) is in `browse`, who said it the
-//! most in `speakers`; the per-generation catalog (document summaries, facet
+//! Browsing (documents, outlines, permalinks) is in `browse`, paragraphs like
+//! one paragraph in `similar`, who said it the most in `speakers`; the per-generation catalog (document summaries, facet
 //! value names, vectors) is built by a tantivy warmer in `catalog`.
 
 mod browse;
@@ -23,11 +23,13 @@ mod fusion;
 mod highlight;
 mod hits;
 mod plan;
+pub mod quality;
 pub mod query;
 mod rank;
 mod request;
 mod response;
 mod searcher;
+mod similar;
 mod speakers;
 mod vector;
 

@@ -9,6 +9,7 @@ use tantivy::query::{Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{
     self, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
 };
+use tantivy::schema::{Facet, Term};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::filters::Filters;
@@ -82,6 +83,7 @@ impl QueryPlan {
     ) -> Result<QueryPlan> {
         request.check_bounds()?;
         let mut interpreted = query::interpret(&request.q)?;
+        words_for_unknown_subjects(&mut interpreted, snapshot)?;
         for (field, value) in request.filter_pairs() {
             query::add_filter(&mut interpreted, field, &value)?;
         }
@@ -211,6 +213,26 @@ impl Words {
             strict,
         }))
     }
+}
+
+/// A State that a question is about ("torture in Egypt") filters by subject
+/// only where the index has paragraphs about it; elsewhere it stays a word.
+fn words_for_unknown_subjects(
+    interpreted: &mut Interpreted,
+    snapshot: &Snapshot<'_>,
+) -> Result<()> {
+    let field = snapshot.fields().subject;
+    let mut known = Vec::new();
+    for state in std::mem::take(&mut interpreted.subjects) {
+        let term = Term::from_facet(field, &Facet::from_path([state.as_str()]));
+        if snapshot.searcher.doc_freq(&term)? > 0 {
+            known.push(state);
+        } else {
+            interpreted.text = format!("{} {state}", interpreted.text).trim().to_owned();
+        }
+    }
+    interpreted.subjects = known;
+    Ok(())
 }
 
 /// The agents' names as one alternative: `"Republic of Korea" OR ROK`.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{QueryError, Result};
 use crate::ingest::agenda::normalise_code;
 use crate::ingest::speakers::gazetteer;
+use crate::model::SpeakerKind;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -43,6 +44,8 @@ pub struct Interpreted {
     /// Meetings ("SOM-22", "Security Council, 8422nd meeting").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub meetings: Vec<String>,
+    /// States the paragraphs are about (canonical names).
+    pub subjects: Vec<String>,
     /// States whose votes are asked for, in verbatim records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub votes: Vec<String>,
@@ -54,7 +57,7 @@ pub struct Interpreted {
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|vote|body|meeting|from|to):(?:"([^"]*)"|(\S+))"#,
+        r#"(?i)\b(speaker|agenda|topic|doc|document|year|sdg|vote|body|meeting|subject|from|to):(?:"([^"]*)"|(\S+))"#,
     )
     .unwrap()
 });
@@ -62,7 +65,7 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:what|how|where|when|why)\s+(?:did|does|do|has|have|had|was|is)\s+(?:the\s+)?(.+?)\s+(?:say|said|state|stated|think|propose|proposed|suggest|suggested|mention|mentioned|recommend|recommended|express|expressed|announce|announced|contribute|contributed|pledge|pledged|note|noted|stress|stressed|do|raise|raised)\b(?:\s+(?:about|on|regarding|concerning|in relation to|with regard to|as to|in|of|for))?\s*(.*)$").unwrap()
 });
 static POSITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:the\s+)?(.+?)(?:'s|’s)\s+(?:position|positions|view|views|statement|statements|stance|remarks?|comments?|proposals?|contribution|contributions|say|words)\s+(?:on|about|regarding|concerning|in relation to|with regard to|to|for)\s+(.*)$").unwrap()
+    Regex::new(r"(?i)^(?:the\s+)?(.+?)(?:'s|’s)\s+(?:position|positions|view|views|statement|statements|stance|remarks?|comments?|proposals?|contribution|contributions|say|words|recommendations?|concerns?|suggestions?|questions?|priorities|pledges?|commitments?|objections?|reservations?)\s+(?:on|about|regarding|concerning|in relation to|with regard to|to|for)\s+(.*)$").unwrap()
 });
 static ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:the\s+)?(.+?)\s+(?:on|about|regarding|concerning)\s+(.+)$").unwrap()
@@ -110,6 +113,7 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
         .trim()
         .to_owned();
     let understood = understand_question(&text, &mut out.speakers, &mut out.agents);
+    let understood = take_subject(&understood, &mut out.subjects);
     // An apostrophe is part of a word to a reader ("organisations' work") but
     // syntax to the query parser; the tokenizer splits there anyway.
     let understood = understood.replace(['\'', '’'], " ");
@@ -210,6 +214,13 @@ pub fn add_filter(out: &mut Interpreted, field: &str, value: &str) -> Result<()>
         }
         "body" => push_unique(&mut out.bodies, value.to_owned()),
         "meeting" => push_unique(&mut out.meetings, value.to_owned()),
+        "subject" => {
+            let state = gazetteer()
+                .resolve(value)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| value.to_owned());
+            push_unique(&mut out.subjects, state);
+        }
         "vote" => {
             let state = gazetteer()
                 .resolve(value)
@@ -288,6 +299,50 @@ fn understand_question(text: &str, speakers: &mut Vec<String>, agents: &mut Vec<
     text.to_owned()
 }
 
+/// "torture in Egypt", "Belarus's record on freedom of expression", "concerns
+/// about Iran": a State the words are about, not a speaker. It becomes a
+/// subject filter and leaves the words.
+fn take_subject(text: &str, subjects: &mut Vec<String>) -> String {
+    static PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\s(?:in|inside|within|about|concerning|regarding|against|towards)\s")
+            .unwrap()
+    });
+    static RECORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:the\s+)?(.+?)(?:'s|’s|')\s+(?:(?:human\s+rights\s+|track\s+)?record|situation|review|performance|progress|efforts)(?:\s+(?:on|in|of|regarding|concerning|with regard to)\s+(.*))?$").unwrap()
+    });
+    let state_named = |phrase: &str| {
+        let phrase = phrase.trim();
+        let phrase = phrase.strip_prefix("the ").unwrap_or(phrase);
+        gazetteer()
+            .resolve(phrase)
+            .filter(|s| s.kind == SpeakerKind::Country)
+            .map(|s| s.name.clone())
+    };
+    if let Some(c) = RECORD.captures(text)
+        && let Some(state) = state_named(&c[1])
+    {
+        push_unique(subjects, state);
+        return c.get(2).map_or("", |m| m.as_str()).trim().to_owned();
+    }
+    // "freedom of expression in Belarus": the first preposition after which
+    // only States are named.
+    for m in PREPOSITION.find_iter(text) {
+        let states: Option<Vec<String>> = text[m.end()..]
+            .split([',', '&'])
+            .flat_map(|part| part.split(" and "))
+            .filter(|part| !part.trim().is_empty())
+            .map(state_named)
+            .collect();
+        if let Some(states) = states.filter(|s| !s.is_empty()) {
+            for state in states {
+                push_unique(subjects, state);
+            }
+            return text[..m.start()].trim().to_owned();
+        }
+    }
+    text.to_owned()
+}
+
 /// "Japan", "the ROK", "the representative of China", "Japan and China" → canonical name.
 fn resolve_speaker_phrase(phrase: &str) -> Option<String> {
     let phrase = phrase.trim();
@@ -307,6 +362,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_state_a_question_is_about_is_its_subject_not_its_speaker() {
+        let understood = |q: &str| {
+            let i = interpret(q).unwrap();
+            (i.text, i.speakers, i.subjects)
+        };
+        let egypt = || vec!["Egypt".to_owned()];
+        assert_eq!(
+            understood("torture in Egypt"),
+            ("torture".into(), vec![], egypt())
+        );
+        assert_eq!(
+            understood("freedom of expression in Belarus"),
+            (
+                "freedom expression".into(),
+                vec![],
+                vec!["Belarus".to_owned()]
+            )
+        );
+        assert_eq!(
+            understood("Egypt's record on torture"),
+            ("torture".into(), vec![], egypt())
+        );
+        assert_eq!(
+            understood("what did France recommend on torture in Egypt"),
+            ("torture".into(), vec!["France".to_owned()], egypt())
+        );
+        assert_eq!(
+            understood("death penalty in the Islamic Republic of Iran and Saudi Arabia").2,
+            ["Iran (Islamic Republic of)", "Saudi Arabia"]
+        );
+        // Words that are not States stay words.
+        assert_eq!(
+            understood("cooperation in East Asia"),
+            ("cooperation East Asia".into(), vec![], vec![])
+        );
+        assert_eq!(understood("subject:Egypt torture").2, egypt());
+    }
+
+    #[test]
     fn questions_become_speaker_filters() {
         let q = interpret("what did Japan say on duplication").unwrap();
         assert_eq!(
@@ -317,6 +411,11 @@ mod tests {
         assert_eq!(
             (q.text.as_str(), q.speakers.clone()),
             ("Belt Road Initiative", vec!["China".to_owned()])
+        );
+        let q = interpret("Norway's recommendations on human rights defenders").unwrap();
+        assert_eq!(
+            (q.text.as_str(), q.speakers.clone()),
+            ("human rights defenders", vec!["Norway".to_owned()])
         );
         let q = interpret("what did the ROK say about contributions?").unwrap();
         assert_eq!(

@@ -96,6 +96,10 @@ pub struct SearchRequest {
     /// The meeting, as the facet names it: "SOM-22" (repeatable).
     #[arg(long)]
     pub meeting: Vec<String>,
+    /// What paragraphs are about, as distinct from who speaks: "Egypt" finds
+    /// Egypt's review and what others said of Egypt (repeatable).
+    #[arg(long)]
+    pub subject: Vec<String>,
     /// A State's votes in verbatim records: the vote paragraphs where it voted (repeatable).
     #[arg(long)]
     pub vote: Vec<String>,
@@ -178,6 +182,7 @@ impl SearchRequest {
             ("vote", &self.vote),
             ("body", &self.body),
             ("meeting", &self.meeting),
+            ("subject", &self.subject),
         ];
         lists
             .into_iter()
@@ -211,7 +216,7 @@ mod tests {
     #[test]
     fn every_field_serialises_so_the_api_documents_them_all() {
         let v = serde_json::to_value(SearchRequest::default()).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 17);
+        assert_eq!(v.as_object().unwrap().len(), 18);
         assert_eq!(
             "semantic".parse::<Mode>().unwrap(),
             Mode::Semantic,

@@ -107,6 +107,9 @@ pub struct Facets {
     /// Meetings.
     #[serde(default)]
     pub meeting: Vec<FacetCount>,
+    /// The States paragraphs are about (the State under review, States named).
+    #[serde(default)]
+    pub subject: Vec<FacetCount>,
     /// How States voted, in verbatim records ("China: abstaining").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vote: Vec<FacetCount>,

@@ -4,19 +4,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser};
+use tantivy::query::QueryParser;
 
 use super::catalog::{Catalog, CatalogWarmer};
 use super::facets;
-use super::filters::{combine, term};
-use super::highlight::Marks;
-use super::hits::{self, At, Ranked};
+use super::filters::term;
+use super::hits;
 use super::plan::{Purpose, QueryPlan};
 use super::rank::{self, MainPass};
 use super::request::{DEFAULT_LIMIT, SearchRequest};
-use super::response::{SearchResponse, SimilarResponse};
-use crate::error::{NotFound, QueryError, RequestError, Result};
-use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, paragraph_id};
+use super::response::SearchResponse;
+use crate::error::{QueryError, Result};
+use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH};
 use crate::index::{Fields, Index};
 
 /// Searches one index. Cheap to share between threads.
@@ -103,69 +102,6 @@ impl Searcher {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
-        })
-    }
-
-    /// Paragraphs most like `doc#number` by meaning, in other documents unless
-    /// `same_document`; the request's filters apply, its text is ignored.
-    pub fn similar(
-        &self,
-        doc_ref: &str,
-        number: &str,
-        request: &SearchRequest,
-        same_document: bool,
-    ) -> Result<SimilarResponse> {
-        let started = Instant::now();
-        let snapshot = self.snapshot()?;
-        let filters_only = SearchRequest {
-            q: String::new(),
-            ..request.clone()
-        };
-        let plan = QueryPlan::new(&filters_only, &snapshot, Purpose::Words, DEFAULT_LIMIT)?;
-        let doc = super::browse::document_in(&snapshot, doc_ref)?;
-        let key = format!("{}#{number}", doc.id);
-        let address = hits::paragraph_address(&snapshot, paragraph_id(&key))?.ok_or_else(|| {
-            NotFound::Paragraph {
-                document: doc.id.clone(),
-                number: number.to_owned(),
-            }
-        })?;
-        let vector = snapshot.catalog.vectors.vector_of(address).ok_or_else(|| {
-            RequestError::NotEmbedded {
-                paragraph: key.clone(),
-            }
-        })?;
-        let f = snapshot.fields();
-        let mut allowed = plan.filters.all(None);
-        if !same_document {
-            allowed.push(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, Box::new(AllQuery) as Box<dyn Query>),
-                (Occur::MustNot, term(f.doc_id, &doc.id)),
-            ])));
-        }
-        let allowed = combine(KIND_PARAGRAPH, f, None, allowed);
-        let groups = snapshot.catalog.vectors.search(
-            &snapshot.searcher,
-            &*allowed,
-            &[vector],
-            plan.limit.max(1) + plan.offset,
-            Some(paragraph_id(&key)),
-        )?;
-        let mut hits = Vec::new();
-        for g in groups.into_iter().skip(plan.offset) {
-            let ranked = Ranked {
-                score: g.score,
-                at: At::Para(g.para),
-                statements: None,
-            };
-            if let Some(hit) = hits::hit(&snapshot, &plan.analyzer, &Marks::default(), &ranked)? {
-                hits.push(hit);
-            }
-        }
-        Ok(SimilarResponse {
-            id: key,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            hits,
         })
     }
 

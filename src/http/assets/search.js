@@ -13,6 +13,7 @@ const FILTERS = [
   ['sdg', 'sdg', 'Sustainable Development Goal'],
   ['body', 'body', 'Body'],
   ['meeting', 'meeting', 'Meeting'],
+  ['subject', 'subject', 'About (State)'],
   ['vote', 'vote', 'Vote'],
 ];
 const MODES = ['hybrid', 'keyword', 'semantic'];

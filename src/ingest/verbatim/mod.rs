@@ -117,7 +117,7 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
     };
     let mut record = cover.record.clone();
     record.turns = built.turns;
-    Ok(Document {
+    let mut document = Document {
         id: cover.symbol.clone().unwrap_or(stem),
         symbol: cover.symbol.clone(),
         title,
@@ -131,5 +131,7 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
         warnings,
         record: Some(record),
         paragraphs: built.paragraphs,
-    })
+    };
+    super::subjects::assign(&mut document, None);
+    Ok(document)
 }

@@ -331,6 +331,7 @@ impl Builder<'_> {
             topics,
             page,
             speakers: statement.speaker.iter().cloned().collect(),
+            subjects: Vec::new(),
             statements: vec![statement],
             text,
             vote,
