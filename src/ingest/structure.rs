@@ -45,6 +45,10 @@ static SUB_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,5})\.(\d{1,3})\.?\s+(\S.*)$").unwrap());
 static SECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([IVX]{1,6})\.\s+(\S.{0,160})$").unwrap());
+/// A numbered section heading of minutes ("2  SPECIFIC TRADE CONCERNS"), whose
+/// paragraphs are numbered within it (2.1., 2.2., ...).
+static NUMBERED_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,2})\.?\s+(\p{Lu}.{0,160})$").unwrap());
 static SUBSECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Z])\.\s+(\S.{0,160})$").unwrap());
 static INTRODUCTION: LazyLock<Regex> =
@@ -285,6 +289,19 @@ impl Parser<'_> {
         self.starts_a_later_line(n + 1).then_some((n, rest))
     }
 
+    /// Whether the next lines, before any other heading of the sequence, open
+    /// item "N.1." (the section's first paragraph in minutes).
+    fn first_item_follows(&self, n: u32) -> bool {
+        let first = format!("{n}.1");
+        self.lines[self.at + 1..].iter().take(12).any(|l| {
+            l.text.strip_prefix(&first).is_some_and(|rest| {
+                rest.starts_with(". ")
+                    || rest.starts_with(".\t")
+                    || rest.starts_with(char::is_whitespace)
+            })
+        })
+    }
+
     /// Whether "N." opens a line further on.
     fn starts_a_later_line(&self, n: u32) -> bool {
         let prefix = format!("{n}.");
@@ -414,6 +431,20 @@ impl Parser<'_> {
             self.subsection_letter = Some(next_letter);
             self.subsection = Some(format!("{next_letter}. {}", heading_case(&c[2])));
             self.after_heading(&c[2]);
+            return true;
+        }
+        if let Some(c) = NUMBERED_HEADING.captures(text)
+            && let Ok(n) = c[1].parse::<u32>()
+            && n == self.last_top + 1
+            && self.sub.is_none_or(|s| s.parent + 1 == n)
+            && looks_like_heading(&c[2])
+            && !c[2].trim_end().ends_with(['.', ';', ':'])
+            && self.first_item_follows(n)
+        {
+            self.last_top = n;
+            self.sub = Some(SubList { parent: n, last: 0 });
+            self.set_section(format!("{n}. {}", heading_case(&c[2])));
+            self.mode = Mode::Heading;
             return true;
         }
         if let Some(c) = SECTION.captures(text)
@@ -607,6 +638,48 @@ mod tests {
         assert_eq!(
             numbers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
             ["1", "1.1", "1.2", "1.3", "1.4", "2"]
+        );
+    }
+
+    #[test]
+    fn minutes_number_paragraphs_within_numbered_sections() {
+        let layout = Layout {
+            lines: [
+                "SUMMARY OF THE MEETING OF 24-25 MARCH 2019",
+                "1  ADOPTION OF THE AGENDA",
+                "1.1.  The proposed agenda was adopted.",
+                "2  SPECIFIC TRADE CONCERNS",
+                "2.1.  The representative of Argentina said that the measures were not based on science.",
+                "2.2.  The representative of the European Union replied that they were under review.",
+                "3  OTHER BUSINESS",
+                "3.1.  There was none.",
+            ]
+            .iter()
+            .map(|text| Line {
+                text: (*text).to_owned(),
+                page: 1,
+                indent: 0,
+                blank_before: false,
+            })
+            .collect(),
+            footnote_marks: HashSet::new(),
+            double_spaced: false,
+        };
+        let found = structure(&layout);
+        let got: Vec<(String, Option<String>)> = found
+            .paragraphs
+            .into_iter()
+            .map(|p| (p.number, p.section))
+            .collect();
+        let section = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            got,
+            [
+                ("1.1".to_owned(), section("1. Adoption of the agenda")),
+                ("2.1".to_owned(), section("2. Specific trade concerns")),
+                ("2.2".to_owned(), section("2. Specific trade concerns")),
+                ("3.1".to_owned(), section("3. Other business")),
+            ]
         );
     }
 
