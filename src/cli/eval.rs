@@ -23,7 +23,8 @@ pub fn run(
         reports.push(quality::evaluate(
             &searcher,
             &questions,
-            (mode, semantic_ratio),
+            mode,
+            semantic_ratio,
             k,
         )?);
     }

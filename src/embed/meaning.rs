@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::ingest::speakers::gazetteer;
-use crate::model::SpeakerKind;
 
 /// Sentences that only say that recommendations were made.
 static MADE_RECOMMENDATIONS: LazyLock<Regex> = LazyLock::new(|| {
@@ -30,11 +29,7 @@ static SPACES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s+").expect("spa
 /// `text` without States' names and attribution boilerplate; `text` itself
 /// where that would leave fewer than two words (a query that is a name).
 pub(crate) fn content(text: &str) -> Cow<'_, str> {
-    let mentions: Vec<_> = gazetteer()
-        .mentions(text)
-        .into_iter()
-        .filter(|m| m.speaker.kind == SpeakerKind::Country)
-        .collect();
+    let mentions = gazetteer().states_named(text);
     let boilerplate = MADE_RECOMMENDATIONS.is_match(text);
     if mentions.is_empty() && !boilerplate {
         return Cow::Borrowed(text);

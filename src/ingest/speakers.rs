@@ -136,6 +136,13 @@ impl Gazetteer {
             .collect()
     }
 
+    /// The States (not organisations or officers) named in `text`.
+    pub fn states_named(&self, text: &str) -> Vec<Mention> {
+        let mut found = self.mentions(text);
+        found.retain(|m| m.speaker.kind == SpeakerKind::Country);
+        found
+    }
+
     /// Resolves a name a user typed ("rok", "Japan", "JPN", "the Russian Federation").
     pub fn resolve(&self, name: &str) -> Option<&Speaker> {
         let key = name.trim().to_lowercase();

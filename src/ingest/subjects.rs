@@ -5,7 +5,7 @@
 //! about torture" asks for the speakers.
 
 use super::speakers::gazetteer;
-use crate::model::{Document, SpeakerKind, Statement};
+use crate::model::{Document, Statement};
 
 /// How far into a statement its speaker's own name is the attribution
 /// ("The representative of Mongolia informed", "Mongolia noted") rather than
@@ -15,29 +15,28 @@ const ATTRIBUTION_BYTES: usize = 60;
 /// Fills `subjects` of every paragraph of `document`.
 pub(crate) fn assign(document: &mut Document, under_review: Option<&str>) {
     for paragraph in &mut document.paragraphs {
+        let in_topics = paragraph
+            .topics
+            .iter()
+            .flat_map(|topic| gazetteer().states_named(topic))
+            .map(|m| m.speaker.name);
+        let in_text: Vec<String> = if paragraph.statements.is_empty() {
+            gazetteer()
+                .states_named(&paragraph.text)
+                .into_iter()
+                .map(|m| m.speaker.name)
+                .collect()
+        } else {
+            paragraph
+                .statements
+                .iter()
+                .flat_map(states_spoken_of)
+                .collect()
+        };
         let mut subjects: Vec<String> = under_review.map(str::to_owned).into_iter().collect();
-        let mut add = |name: String| {
+        for name in in_topics.chain(in_text) {
             if !subjects.contains(&name) {
                 subjects.push(name);
-            }
-        };
-        for topic in &paragraph.topics {
-            for mention in gazetteer().mentions(topic) {
-                if mention.speaker.kind == SpeakerKind::Country {
-                    add(mention.speaker.name);
-                }
-            }
-        }
-        for statement in &paragraph.statements {
-            for name in states_spoken_of(statement) {
-                add(name);
-            }
-        }
-        if paragraph.statements.is_empty() {
-            for mention in gazetteer().mentions(&paragraph.text) {
-                if mention.speaker.kind == SpeakerKind::Country {
-                    add(mention.speaker.name);
-                }
             }
         }
         paragraph.subjects = subjects;
@@ -56,9 +55,8 @@ fn states_spoken_of(statement: &Statement) -> Vec<String> {
         .then(|| text.rfind('('))
         .flatten();
     gazetteer()
-        .mentions(text)
+        .states_named(text)
         .into_iter()
-        .filter(|m| m.speaker.kind == SpeakerKind::Country)
         .filter(|m| {
             let speaks = speakers.contains(&m.speaker.name);
             let attribution = m.start < ATTRIBUTION_BYTES
@@ -72,7 +70,7 @@ fn states_spoken_of(statement: &Statement) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Paragraph, Speaker};
+    use crate::model::{Paragraph, Speaker, SpeakerKind};
 
     fn paragraph(text: &str, speakers: &[&str], topics: &[&str]) -> Paragraph {
         let joint = speakers

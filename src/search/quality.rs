@@ -68,7 +68,8 @@ impl GradedQuestions {
 pub fn evaluate(
     searcher: &Searcher,
     questions: &GradedQuestions,
-    (mode, semantic_ratio): (Mode, Option<f32>),
+    mode: Mode,
+    semantic_ratio: Option<f32>,
     k: usize,
 ) -> Result<QualityReport> {
     let mut per_class: BTreeMap<String, Vec<f64>> = BTreeMap::new();

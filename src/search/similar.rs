@@ -6,11 +6,10 @@
 use std::time::Instant;
 
 use tantivy::TantivyDocument;
-use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query};
 use tantivy::schema::{Facet, OwnedValue, Term, Value};
 
-use super::collect::Group;
+use super::collect::{self, Group, Matches};
 use super::filters::{combine, term};
 use super::fusion;
 use super::highlight::Marks;
@@ -160,7 +159,8 @@ impl Searcher {
             &text,
             stop_words,
             &*allowed,
-            (own, CANDIDATES.max(wanted)),
+            own,
+            CANDIDATES.max(wanted),
         )?;
         fusion::scale_keyword(&mut words, None);
         let blended = fusion::fuse(&words, &meaning, MEANING_SHARE, None);
@@ -221,8 +221,7 @@ fn with_topics(vector: &[f32], topics: &[String]) -> Result<Vec<f32>> {
     for (s, t) in sum.iter_mut().zip(topic.iter()) {
         *s += TOPIC_WEIGHT * t;
     }
-    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-    sum.iter_mut().for_each(|x| *x /= norm);
+    embed::normalise(&mut sum);
     Ok(sum)
 }
 
@@ -232,7 +231,8 @@ fn shared_words(
     text: &str,
     stop_words: Vec<String>,
     allowed: &dyn Query,
-    (own, limit): (u64, usize),
+    own: u64,
+    limit: usize,
 ) -> Result<Vec<Group>> {
     let f = snapshot.fields();
     let like = MoreLikeThisQuery::builder()
@@ -246,25 +246,8 @@ fn shared_words(
         (Occur::Must, Box::new(like) as Box<dyn Query>),
         (Occur::Must, allowed.box_clone()),
     ]);
-    let found = snapshot
-        .searcher
-        .search(&query, &TopDocs::with_limit(limit + 1).order_by_score())?;
-    let mut groups = Vec::with_capacity(found.len());
-    for (score, address) in found {
-        let doc: TantivyDocument = snapshot.searcher.doc(address)?;
-        let Some(key) = doc.get_first(f.key).and_then(|v| v.as_str()) else {
-            continue;
-        };
-        let para = paragraph_id(key);
-        if para != own {
-            groups.push(Group {
-                para,
-                score,
-                date: 0,
-                statements: Vec::new(),
-            });
-        }
-    }
+    let mut groups = collect::group(snapshot.searcher.search(&query, &Matches)?, false);
+    groups.retain(|g| g.para != own);
     groups.truncate(limit);
     Ok(groups)
 }
