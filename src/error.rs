@@ -414,6 +414,18 @@ pub enum RequestError {
     )]
     /// Semantic or hybrid search on an index without embeddings.
     NoEmbeddings,
+    #[error("at most {max} speakers may be drawn or compared at once")]
+    /// Too many series in a timeline or comparison.
+    Series {
+        /// The most allowed.
+        max: usize,
+    },
+    #[error("a comparison needs at least two speakers (--speaker Japan --speaker China)")]
+    /// A comparison of fewer than two speakers.
+    CompareSpeakers,
+    #[error("distinctive words are of one speaker: name one (--speaker Japan)")]
+    /// Distinctive words asked for without exactly one speaker.
+    DistinctiveSpeaker,
     #[error(
         "{paragraph} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
     )]

@@ -251,7 +251,7 @@ impl Document {
 
 /// A document's metadata and size, without its paragraphs: what lists and the
 /// search catalog hold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocumentSummary {
     /// As [`Document::id`].
     pub id: String,

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and human output. All the work is in
 //! the library; this module only turns its answers into text, JSON or CSV.
 
+pub mod analysis;
 pub mod bench;
 pub mod eval;
 pub mod output;
@@ -14,7 +15,7 @@ use bench::Target;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rapporteur::index::writer::{self, IngestOptions};
 use rapporteur::ingest::{Layout, Source};
-use rapporteur::search::{SearchRequest, Searcher};
+use rapporteur::search::{Bucketing, SearchRequest, Searcher, TimelineOptions};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +33,24 @@ pub struct IndexArg {
     /// Index folder.
     #[arg(long, env = "RAPPORTEUR_INDEX", default_value = "index", global = true)]
     pub index: PathBuf,
+}
+
+/// How a timeline is cut: `--by`, `--per`.
+#[derive(Args, Clone)]
+pub struct StepArgs {
+    /// year or meeting (default: meetings in a collection of at most 30, else years).
+    #[arg(long, value_enum)]
+    pub by: Option<Bucketing>,
+    /// Also give rates per this many paragraphs of each step: --per 10000.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub per: Option<u32>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -192,6 +211,58 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Mentions over time: matching paragraphs per year (or meeting), with a
+    /// series per --speaker, or for the --top N speakers.
+    Timeline {
+        query: String,
+        /// Every filter of a search; here --speaker draws one series per speaker.
+        #[command(flatten)]
+        request: SearchRequest,
+        #[command(flatten)]
+        steps: StepArgs,
+        /// One series for each of the N speakers who said it the most.
+        #[arg(long, default_value_t = 0, conflicts_with = "speaker")]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// Two or more speakers side by side on one query: counts, timelines,
+    /// representative statements and distinctive words.
+    Compare {
+        query: String,
+        /// The speakers to compare: --speaker Japan --speaker China, and any search filter.
+        #[command(flatten)]
+        request: SearchRequest,
+        #[command(flatten)]
+        steps: StepArgs,
+        /// Representative statements per speaker.
+        #[arg(long, default_value_t = rapporteur::search::DEFAULT_STATEMENTS)]
+        statements: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// What one speaker (--speaker) says on a query that the others do not:
+    /// words and phrases by log-odds ratio with an informative prior.
+    Distinctive {
+        query: String,
+        #[command(flatten)]
+        request: SearchRequest,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// Shell completions: `rapporteur completions bash > /etc/bash_completion.d/rapporteur`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// The manual page (roff): `rapporteur man | man -l -`.
+    Man,
     /// Who said it the most: statements per speaker for a query.
     Speakers {
         query: String,
@@ -474,6 +545,86 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Timeline {
+            query,
+            request,
+            steps,
+            top,
+            json,
+            index,
+        } => {
+            let searcher = Searcher::open(&index.index)?;
+            let (request, options) = series_request(query, request, &steps, top);
+            let timeline = searcher.timeline(&request, &options)?;
+            if json {
+                output::json(out, &timeline)?;
+            } else {
+                analysis::print_timeline(out, &timeline)?;
+            }
+            Ok(if timeline.series[0].total == 0 {
+                ExitCode::from(NO_HITS)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Compare {
+            query,
+            request,
+            steps,
+            statements,
+            json,
+            index,
+        } => {
+            let searcher = Searcher::open(&index.index)?;
+            let (request, options) = series_request(query, request, &steps, 0);
+            let comparison = searcher.compare(&request, &options, statements)?;
+            if json {
+                output::json(out, &comparison)?;
+            } else {
+                analysis::print_comparison(out, &comparison)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Distinctive {
+            query,
+            request,
+            json,
+            index,
+        } => {
+            let searcher = Searcher::open(&index.index)?;
+            let limit = request.limit_or(rapporteur::search::DEFAULT_TERMS);
+            let request = SearchRequest {
+                q: query,
+                limit: None,
+                ..request
+            };
+            let distinctive = searcher.distinctive(&request, limit.min(200))?;
+            if json {
+                output::json(out, &distinctive)?;
+            } else {
+                analysis::print_distinctive(out, &distinctive)?;
+            }
+            Ok(if distinctive.terms.is_empty() {
+                ExitCode::from(NO_HITS)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let generator = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(generator, &mut command, "rapporteur", out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Speakers {
             query,
             request,
@@ -497,6 +648,27 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// A timeline's or comparison's search: `--speaker` names the series, not a filter.
+fn series_request(
+    query: String,
+    request: SearchRequest,
+    steps: &StepArgs,
+    top: usize,
+) -> (SearchRequest, TimelineOptions) {
+    let options = TimelineOptions {
+        by: steps.by,
+        speakers: request.speaker.clone(),
+        top,
+        per: steps.per,
+    };
+    let request = SearchRequest {
+        q: query,
+        speaker: Vec::new(),
+        ..request
+    };
+    (request, options)
 }
 
 fn use_color(color: Color) -> bool {

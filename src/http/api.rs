@@ -10,8 +10,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use crate::search::{
-    DocumentSummary, Facets, Mode, Outline, ParagraphView, SearchRequest, SearchResponse,
-    SimilarResponse, Sort, SpeakerCount,
+    Bucketing, Comparison, DEFAULT_STATEMENTS, DEFAULT_TERMS, Distinctive, DocumentSummary,
+    Facets, Mode, Outline, ParagraphView, SearchRequest, SearchResponse, SimilarResponse, Sort,
+    SpeakerCount, Timeline, TimelineOptions,
 };
 
 /// GET /api/facets: the facet counts and total of a search, without its hits.
@@ -208,18 +209,152 @@ pub(crate) async fn similar(
     ))
 }
 
-/// `same_document` is /api/similar's own parameter; the rest are search filters.
-fn parse_similar_query(raw: Option<&str>) -> Result<(SearchRequest, bool), ApiError> {
-    let mut same_document = false;
+/// An endpoint's own parameters (`own`) apart from the search's: the own
+/// ones as (name, trimmed value), the search parsed from the rest.
+fn split_query(
+    raw: Option<&str>,
+    own: &[&str],
+) -> Result<(Vec<(String, String)>, SearchRequest), ApiError> {
+    let mut mine = Vec::new();
     let mut rest = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        if key == "same_document" {
-            same_document = matches!(value.trim(), "true" | "1" | "yes");
+        if own.contains(&key.as_ref()) {
+            mine.push((key.into_owned(), value.trim().to_owned()));
         } else {
             rest.append_pair(&key, &value);
         }
     }
-    Ok((parse_query(Some(&rest.finish()))?, same_document))
+    Ok((mine, parse_query(Some(&rest.finish()))?))
+}
+
+/// `same_document` is /api/similar's own parameter; the rest are search filters.
+fn parse_similar_query(raw: Option<&str>) -> Result<(SearchRequest, bool), ApiError> {
+    let (own, request) = split_query(raw, &["same_document"])?;
+    let same_document = own
+        .iter()
+        .any(|(_, v)| matches!(v.as_str(), "true" | "1" | "yes"));
+    Ok((request, same_document))
+}
+
+/// A positive number parameter, or a bad request that says which.
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ApiError> {
+    value.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "bad parameter: {name} must be a positive whole number, not `{}`",
+            shown(value)
+        ))
+    })
+}
+
+/// The parameters of /api/timeline and /api/compare: `speaker` names the
+/// series (it is not a filter there), `by`, `per`, `top` and `statements`
+/// shape them; the rest is a search.
+pub(crate) fn parse_series_query(
+    raw: Option<&str>,
+) -> Result<(SearchRequest, TimelineOptions, usize), ApiError> {
+    let (own, mut request) = split_query(raw, &["by", "per", "top", "statements"])?;
+    let mut options = TimelineOptions {
+        speakers: std::mem::take(&mut request.speaker),
+        ..TimelineOptions::default()
+    };
+    let mut statements = DEFAULT_STATEMENTS;
+    for (key, value) in own.iter().filter(|(_, v)| !v.is_empty()) {
+        match key.as_str() {
+            "by" => {
+                options.by = Some(match value.as_str() {
+                    "year" => Bucketing::Year,
+                    "meeting" => Bucketing::Meeting,
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "bad parameter: by is year or meeting, not `{}`",
+                            shown(value)
+                        )));
+                    }
+                })
+            }
+            "per" => options.per = Some(number::<u32>(key, value)?).filter(|&p| p > 0),
+            "top" => options.top = number(key, value)?,
+            _ => statements = number::<usize>(key, value)?.min(20),
+        }
+    }
+    Ok((request, options, statements))
+}
+
+/// GET /api/timeline parameters beyond the search's (the OpenAPI description).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "describes the parameters in the OpenAPI document; parse_series_query reads them"
+)]
+pub(crate) struct SeriesParams {
+    /// year or meeting (default: meetings in a collection of at most 30, else years).
+    by: Option<Bucketing>,
+    /// Rates per this many paragraphs of each step (10000).
+    per: Option<u32>,
+    /// One series for each of the N speakers who said it the most.
+    top: Option<usize>,
+    /// /api/compare: representative statements per speaker (default 3, at most 20).
+    statements: Option<usize>,
+}
+
+#[utoipa::path(
+    get, path = "/api/timeline", tag = "analysis",
+    params(SeriesParams, SearchRequest),
+    responses(
+        (status = 200, description = "Timeline: by, per, buckets (label, year, date, filter: the parameters that narrow a search to the step), series (All speakers, then one per speaker parameter: name, total, statements, counts, paragraphs, rates)", body = Timeline),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+    )
+)]
+pub(crate) async fn timeline(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Timeline>, ApiError> {
+    let (request, options, _) = parse_series_query(raw.as_deref())?;
+    Ok(Json(
+        state.run(move |s| s.timeline(&request, &options)).await?,
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/compare", tag = "analysis",
+    params(SeriesParams, SearchRequest),
+    responses(
+        (status = 200, description = "Comparison: buckets, and per speaker (two or more speaker parameters): statements, paragraphs, counts, out_of, rates, top (hits), distinctive (terms)", body = Comparison),
+        (status = 400, description = "Bad parameter, or fewer than two speakers", body = ErrorBody),
+    )
+)]
+pub(crate) async fn compare(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Comparison>, ApiError> {
+    let (request, options, statements) = parse_series_query(raw.as_deref())?;
+    Ok(Json(
+        state
+            .run(move |s| s.compare(&request, &options, statements))
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/distinctive", tag = "analysis",
+    params(SearchRequest),
+    responses(
+        (status = 200, description = "Distinctive: the words and phrases of the one speaker parameter's matching statements against the others' (term, speaker_count, others_count, z), most distinctive first; limit terms (default 20)", body = Distinctive),
+        (status = 400, description = "Bad parameter, or not exactly one speaker", body = ErrorBody),
+    )
+)]
+pub(crate) async fn distinctive(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Distinctive>, ApiError> {
+    let mut request = parse_query(raw.as_deref())?;
+    request.check_bounds()?;
+    let limit = request.limit_or(DEFAULT_TERMS);
+    request.limit = None;
+    Ok(Json(
+        state.run(move |s| s.distinctive(&request, limit)).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -304,9 +439,13 @@ pub(crate) fn openapi_document() -> utoipa::openapi::OpenApi {
         similar,
         speakers,
         facets,
+        timeline,
+        compare,
+        distinctive,
+        super::feed::search_feed,
         health,
         openapi
     ),
-    components(schemas(SearchRequest, Sort, Mode, FacetsResponse, Health, ErrorBody))
+    components(schemas(SearchRequest, Sort, Mode, Bucketing, FacetsResponse, Health, ErrorBody))
 )]
 pub(crate) struct ApiDoc;

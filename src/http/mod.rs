@@ -7,6 +7,7 @@
 
 pub mod api;
 pub(crate) mod error;
+pub(crate) mod feed;
 pub(crate) mod pages;
 
 use std::path::Path;
@@ -115,6 +116,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/similar/{*path}", get(api::similar))
         .route("/api/speakers", get(api::speakers))
         .route("/api/facets", get(api::facets))
+        .route("/api/timeline", get(api::timeline))
+        .route("/api/compare", get(api::compare))
+        .route("/api/distinctive", get(api::distinctive))
+        .route("/api/search.atom", get(feed::search_feed))
         .route("/api/health", get(api::health))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(error::not_found)

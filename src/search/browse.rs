@@ -29,6 +29,11 @@ pub struct ParagraphView {
     pub previous: Option<Paragraph>,
     /// The paragraph after it, if any.
     pub next: Option<Paragraph>,
+    /// How to cite it (see [`crate::search::Hit::citation`]).
+    pub citation: String,
+    /// The official document on undocs.org, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// The outline of a document: where each section, agenda item and speaker is.
@@ -99,9 +104,12 @@ impl Searcher {
         } else {
             None
         };
+        let document = DocumentSummary::of(&doc);
         Ok(ParagraphView {
             id: format!("{}#{}", doc.id, number),
-            document: DocumentSummary::of(&doc),
+            citation: super::citation::cite(Some(&document), &doc.id, &paragraph),
+            url: super::citation::official_url(document.symbol.as_deref()),
+            document,
             paragraph,
             previous,
             next: load(position + 1)?,

@@ -170,6 +170,15 @@ impl Filters {
             .collect()
     }
 
+    /// The filters of kind `kind` alone.
+    pub(crate) fn of(&self, kind: FilterKind) -> Vec<Box<dyn Query>> {
+        self.parts
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, q)| q.box_clone())
+            .collect()
+    }
+
     pub(crate) fn has(&self, kind: FilterKind) -> bool {
         self.parts.iter().any(|(k, _)| *k == kind)
     }

@@ -117,6 +117,8 @@ pub(crate) fn hit(
     {
         statements.push(StatementHit::of(st, Vec::new()));
     }
+    let citation = super::citation::cite(doc, &doc_id, &para);
+    let url = super::citation::official_url(doc.and_then(|d| d.symbol.as_deref()));
     Ok(Some(Hit {
         id: format!("{doc_id}#{}", para.number),
         document: doc_id,
@@ -130,5 +132,7 @@ pub(crate) fn hit(
         speakers: para.speakers.clone(),
         text: para.text.clone(),
         statements,
+        citation,
+        url,
     }))
 }

@@ -11,12 +11,18 @@
 //! 5. `hits::page`: the page of hits with their statements and highlights.
 //!
 //! Browsing (documents, outlines, permalinks) is in `browse`, paragraphs like
-//! one paragraph in `similar`, who said it the most in `speakers`; the per-generation catalog (document summaries, facet
-//! value names, vectors) is built by a tantivy warmer in `catalog`.
+//! one paragraph in `similar`, who said it the most in `speakers`; for
+//! analysts, mentions over time in `timeline`, speakers side by side in
+//! `compare`, a speaker's distinctive words in `distinctive`, and how to cite
+//! a paragraph in `citation`. The per-generation catalog (document summaries,
+//! facet value names, vectors) is built by a tantivy warmer in `catalog`.
 
 mod browse;
 mod catalog;
+pub mod citation;
 mod collect;
+mod compare;
+mod distinctive;
 mod facets;
 mod filters;
 mod fusion;
@@ -31,6 +37,7 @@ mod response;
 mod searcher;
 mod similar;
 mod speakers;
+mod timeline;
 mod vector;
 
 pub use browse::{Outline, OutlineEntry, ParagraphView};
@@ -42,5 +49,8 @@ pub use request::{
 pub use response::{FacetCount, Facets, Hit, SearchResponse, SimilarResponse, StatementHit};
 pub use searcher::Searcher;
 pub use speakers::{DEFAULT_SPEAKERS, SpeakerCount};
+pub use compare::{ComparedSpeaker, Comparison, DEFAULT_STATEMENTS};
+pub use distinctive::{DEFAULT_TERMS, Distinctive, DistinctiveTerm};
+pub use timeline::{Bucket, Bucketing, MAX_SERIES, Series, Timeline, TimelineOptions};
 
 pub use crate::model::DocumentSummary;

@@ -74,6 +74,12 @@ pub struct Hit {
     pub text: String,
     /// The statements that matched (a speaker's own, or those with the words).
     pub statements: Vec<StatementHit>,
+    /// How to cite it: "A/HRC/8/44, para. 61 (HRC-8, 2 June 2008)", "S/PV.8422, p. 4 (…)".
+    #[serde(default)]
+    pub citation: String,
+    /// The official document on undocs.org, where its symbol is a United Nations one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// One facet value and how many matches carry it.
