@@ -381,6 +381,14 @@ pub enum RequestError {
         /// The largest allowed.
         max: usize,
     },
+    #[error("facet_limit {limit} is over the maximum of {max}")]
+    /// More facet values asked for than a facet may list.
+    FacetLimit {
+        /// The limit asked for.
+        limit: usize,
+        /// The largest allowed.
+        max: usize,
+    },
     #[error("offset {offset} is over the maximum of {max}")]
     /// A page too deep.
     Offset {
@@ -420,10 +428,12 @@ pub enum RequestError {
         /// The most allowed.
         max: usize,
     },
-    #[error("a comparison needs at least two speakers (--speaker Japan --speaker China)")]
+    #[error(
+        "a comparison needs at least two speakers: speaker=Japan&speaker=China (--speaker Japan --speaker China)"
+    )]
     /// A comparison of fewer than two speakers.
     CompareSpeakers,
-    #[error("distinctive words are of one speaker: name one (--speaker Japan)")]
+    #[error("distinctive words are of one speaker: name one, speaker=Japan (--speaker Japan)")]
     /// Distinctive words asked for without exactly one speaker.
     DistinctiveSpeaker,
     #[error(

@@ -1,5 +1,7 @@
-//! The search page in a real browser: Debian's headless Chromium driven by
-//! playwright-core (`tests/browser/`, installed by `.ci/run`). Where Chromium or
+//! The pages in a real browser: Debian's headless Chromium driven by
+//! playwright-core (`tests/browser/`, installed by `.ci/run`): the search page
+//! (`search.mjs`), and the timeline, facets, citations and compare view
+//! (`analysis.mjs`), with screenshots kept in the test's output folder. Where Chromium or
 //! the node module is missing the test says so and passes, except under CI
 //! (`CI=true`), where that is a failure.
 
@@ -22,14 +24,24 @@ fn browser_ready() -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the browser tests can run; under CI they must.
+fn browser_or_skip() -> bool {
+    match browser_ready() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "browser test cannot run in CI: {why}"
+            );
+            eprintln!("skipping the browser test: {why}");
+            false
+        }
+    }
+}
+
 #[test]
 fn search_page_in_headless_chromium() {
-    if let Err(why) = browser_ready() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "browser test cannot run in CI: {why}"
-        );
-        eprintln!("skipping the browser test: {why}");
+    if !browser_or_skip() {
         return;
     }
     let server = Server::start(shared_index());
@@ -93,4 +105,97 @@ fn search_page_in_headless_chromium() {
         "screenshot saved"
     );
     eprintln!("screenshot: {}", screenshot.display());
+}
+
+#[test]
+fn timeline_compare_and_citations_in_headless_chromium() {
+    if !browser_or_skip() {
+        return;
+    }
+    let server = Server::start(shared_index());
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let out = Command::new("node")
+        .arg("analysis.mjs")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser"))
+        .env("RAPPORTEUR_URL", &server.base)
+        .env("SHOTS", shots)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "browser script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+
+    // The timeline: a step per meeting, its busiest HRC-28 (two reviews that day).
+    let steps = r["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 18, "{r}");
+    assert_eq!(r["busiest"], "HRC-28: All speakers 53", "{r}");
+    assert_eq!(r["legend"][0], "All speakers 213", "{r}");
+    assert_eq!(r["lines"], 1);
+    // Clicking it narrows the search to that day, marked on the chart.
+    let url = r["narrowedUrl"].as_str().unwrap();
+    assert!(
+        url.contains("from=2014-10-27") && url.contains("to=2014-10-27"),
+        "{r}"
+    );
+    assert_eq!(r["selectedStep"], r["busiest"]);
+    assert!(
+        r["narrowedStatus"]
+            .as_str()
+            .unwrap()
+            .contains("dated 2014-10-27"),
+        "{r}"
+    );
+    // At 400 px the chart fits, its tick labels apart.
+    assert_eq!(r["narrowOverflow"], false, "{r}");
+    assert!(r["narrowChart"]["width"].as_f64().unwrap() <= 400.0, "{r}");
+    assert_eq!(r["narrowChart"]["overlaps"], 0, "{r}");
+    // Years in chronological order; the speaker facet's box finds Italy.
+    let years: Vec<&str> = r["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y.as_str().unwrap())
+        .collect();
+    let mut sorted = years.clone();
+    sorted.sort();
+    assert_eq!(years, sorted);
+    assert_eq!(r["speakerFound"], serde_json::json!(["Italy"]), "{r}");
+    // The citation copied is the one shown.
+    assert!(r["citation"].as_str().unwrap().starts_with("A/HRC/"), "{r}");
+    assert_eq!(r["copied"], r["citation"]);
+    // The compare view: both speakers, their words, their statements, a line each.
+    let compared = r["compared"].as_array().unwrap();
+    assert_eq!(compared.len(), 2, "{r}");
+    assert_eq!(compared[0]["speaker"], "France");
+    assert_eq!(compared[0]["statements"], 16);
+    assert_eq!(compared[1]["statements"], 11);
+    assert!(
+        compared[1]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "corporal punishment"),
+        "{r}"
+    );
+    assert_eq!(compared[0]["quotes"], 3);
+    assert_eq!(r["compareLines"], 2);
+    assert!(
+        r["compareScaleUrl"]
+            .as_str()
+            .unwrap()
+            .contains("scale=rate")
+    );
+    for shot in ["timeline.png", "timeline-400.png", "compare.png"] {
+        let path = shots.join(shot);
+        assert!(
+            std::fs::metadata(&path)
+                .map(|m| m.len() > 10_000)
+                .unwrap_or(false),
+            "screenshot {shot} saved"
+        );
+        eprintln!("screenshot: {}", path.display());
+    }
 }

@@ -252,7 +252,7 @@ fn human_and_csv_output() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("permalink,document,date,paragraph,agenda_item,speaker,statement")
+        Some("permalink,document,date,paragraph,agenda_item,speaker,statement,citation")
     );
     assert!(lines.next().unwrap().contains(",2018-10-25,"), "{csv}");
 }
@@ -298,6 +298,13 @@ fn show_paragraph_and_outline() {
     let out = run(&["show", "--index", index, "japan2008#60.2"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("A/HRC/8/44"));
+    // How to cite it, and where the official document is.
+    assert!(
+        stdout(&out).contains("cite: A/HRC/8/44, para. 60.2 (HRC-8, 5 May 2008)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("official document: https://undocs.org/en/A/HRC/8/44"));
 
     let out = run(&["show", "--json", "--index", index, "neaspec-som22-report"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

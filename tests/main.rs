@@ -4,6 +4,7 @@
 
 mod util;
 
+mod analysis;
 mod browser;
 mod cli;
 mod edges;

@@ -30,8 +30,8 @@ const SERIES_WIDTH: usize = 20;
 /// A meeting with its date ("2018-12-13 Security Council, 8422nd meeting"); a year.
 fn step_label(b: &Bucket) -> String {
     match &b.date {
-        Some(date) => format!("{date} {}", b.label),
-        None => b.label.clone(),
+        Some(date) if *date != b.label => format!("{date} {}", b.label),
+        _ => b.label.clone(),
     }
 }
 
@@ -74,7 +74,7 @@ pub fn print_timeline(out: &mut dyn Write, t: &Timeline) -> io::Result<()> {
         Some(per) => format!("matching paragraphs (per {per} paragraphs)"),
         None => "matching paragraphs".to_owned(),
     };
-    writeln!(out, "\"{}\" by {}: {unit}", t.query, step_name(t.by))?;
+    writeln!(out, "{} · by {} · {unit}", t.query, step_name(t.by))?;
     let labels: Vec<String> = t.buckets.iter().map(step_label).collect();
     let label_width = labels
         .iter()
@@ -148,7 +148,7 @@ fn print_terms(out: &mut dyn Write, terms: &[DistinctiveTerm], indent: &str) -> 
 pub fn print_distinctive(out: &mut dyn Write, d: &Distinctive) -> io::Result<()> {
     writeln!(
         out,
-        "what {} says on \"{}\" that the others do not ({} of its statements against {} of others')",
+        "what {} says on {} that the others do not ({} of its statements against {} of others')",
         d.speaker, d.query, d.statements, d.others
     )?;
     writeln!(
@@ -160,7 +160,7 @@ pub fn print_distinctive(out: &mut dyn Write, d: &Distinctive) -> io::Result<()>
 }
 
 pub fn print_comparison(out: &mut dyn Write, c: &Comparison) -> io::Result<()> {
-    writeln!(out, "\"{}\" compared by {}", c.query, step_name(c.by))?;
+    writeln!(out, "{} · compared by {}", c.query, step_name(c.by))?;
     for s in &c.speakers {
         writeln!(
             out,

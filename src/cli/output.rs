@@ -221,6 +221,7 @@ pub fn print_csv(out: &mut dyn Write, r: &SearchResponse) -> io::Result<()> {
         "agenda_item",
         "speaker",
         "statement",
+        "citation",
     ])
     .map_err(csv_error)?;
     for hit in &r.hits {
@@ -233,6 +234,7 @@ pub fn print_csv(out: &mut dyn Write, r: &SearchResponse) -> io::Result<()> {
                 hit.agenda_item.as_deref().unwrap_or(""),
                 st.speaker.as_deref().unwrap_or(""),
                 st.text.as_str(),
+                hit.citation.as_str(),
             ])
             .map_err(csv_error)?;
         }
@@ -273,6 +275,10 @@ pub fn print_paragraph_view(out: &mut dyn Write, v: &ParagraphView) -> io::Resul
     }
     if let Some(next) = &v.next {
         writeln!(out, "\n  {}. {}", next.number, next.text)?;
+    }
+    writeln!(out, "\ncite: {}", v.citation)?;
+    if let Some(url) = &v.url {
+        writeln!(out, "official document: {url}")?;
     }
     Ok(())
 }

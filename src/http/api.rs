@@ -10,8 +10,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use crate::search::{
-    Bucketing, Comparison, DEFAULT_STATEMENTS, DEFAULT_TERMS, Distinctive, DocumentSummary,
-    Facets, Mode, Outline, ParagraphView, SearchRequest, SearchResponse, SimilarResponse, Sort,
+    Bucketing, Comparison, DEFAULT_STATEMENTS, DEFAULT_TERMS, Distinctive, DocumentSummary, Facets,
+    Mode, Outline, ParagraphView, SearchRequest, SearchResponse, SimilarResponse, Sort,
     SpeakerCount, Timeline, TimelineOptions,
 };
 
@@ -446,6 +446,14 @@ pub(crate) fn openapi_document() -> utoipa::openapi::OpenApi {
         health,
         openapi
     ),
-    components(schemas(SearchRequest, Sort, Mode, Bucketing, FacetsResponse, Health, ErrorBody))
+    components(schemas(
+        SearchRequest,
+        Sort,
+        Mode,
+        Bucketing,
+        FacetsResponse,
+        Health,
+        ErrorBody
+    ))
 )]
 pub(crate) struct ApiDoc;

@@ -131,15 +131,20 @@ fn feed(response: &SearchResponse, base: &str, query: &str) -> Feed {
 
 fn entry(hit: &Hit, base: &str) -> Entry {
     let link = permalink(base, hit);
-    let speakers: Vec<&str> = {
-        let mut names: Vec<&str> = hit
-            .statements
-            .iter()
-            .filter_map(|s| s.speaker.as_deref())
-            .collect();
-        names.dedup();
-        names
-    };
+    // Every author of a joint statement ("(Belgium, Italy, Mexico)").
+    let mut speakers: Vec<&str> = Vec::new();
+    for s in &hit.statements {
+        let names: Vec<&str> = if s.joint.is_empty() {
+            s.speaker.as_deref().into_iter().collect()
+        } else {
+            s.joint.iter().map(|j| j.name.as_str()).collect()
+        };
+        for name in names {
+            if !speakers.contains(&name) {
+                speakers.push(name);
+            }
+        }
+    }
     let title = match speakers.first() {
         Some(_) => format!("{}: {}", speakers.join(", "), hit.citation),
         None => hit.citation.clone(),
@@ -147,9 +152,13 @@ fn entry(hit: &Hit, base: &str) -> Entry {
     let body: Vec<String> = hit
         .statements
         .iter()
-        .map(|s| match &s.speaker {
-            Some(who) => format!("{who}: {}", s.text),
-            None => s.text.clone(),
+        .map(|s| match (&s.speaker, s.joint.is_empty()) {
+            (Some(who), true) => format!("{who}: {}", s.text),
+            (_, false) => {
+                let who: Vec<&str> = s.joint.iter().map(|j| j.name.as_str()).collect();
+                format!("{}: {}", who.join(", "), s.text)
+            }
+            (None, true) => s.text.clone(),
         })
         .collect();
     let mut links = vec![Link {
@@ -198,8 +207,14 @@ mod tests {
             updated(Some("2018-12-13")).to_rfc3339(),
             "2018-12-13T00:00:00+00:00"
         );
-        assert_eq!(updated(Some("1997")).to_rfc3339(), "1997-01-01T00:00:00+00:00");
-        assert_eq!(updated(Some("n/a")).to_rfc3339(), "1970-01-01T00:00:00+00:00");
+        assert_eq!(
+            updated(Some("1997")).to_rfc3339(),
+            "1997-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            updated(Some("n/a")).to_rfc3339(),
+            "1970-01-01T00:00:00+00:00"
+        );
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:7878"));
         assert_eq!(base_url(&headers), "http://127.0.0.1:7878");

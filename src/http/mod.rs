@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::search_page))
         .route("/p/{*path}", get(pages::permalink_page))
+        .route("/compare", get(pages::compare_page))
         .route("/assets/{name}", get(pages::asset))
         .route("/api/search", get(api::search_get).post(api::search_post))
         .route("/api/documents", get(api::documents))

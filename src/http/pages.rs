@@ -13,6 +13,7 @@ use super::error::ApiError;
 
 const SEARCH_HTML: &str = include_str!("assets/index.html");
 const PARAGRAPH_HTML: &str = include_str!("assets/paragraph.html");
+const COMPARE_HTML: &str = include_str!("assets/compare.html");
 
 /// Served under /assets/: name, content type, body.
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -25,6 +26,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "common.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/common.js"),
+    ),
+    (
+        "chart.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/chart.js"),
+    ),
+    (
+        "compare.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/compare.js"),
     ),
     (
         "search.js",
@@ -66,6 +77,11 @@ fn html(status: StatusCode, body: &'static str) -> Response {
 /// The search page at /.
 pub async fn search_page() -> Response {
     html(StatusCode::OK, SEARCH_HTML)
+}
+
+/// The compare page at /compare: speakers side by side on one query.
+pub async fn compare_page() -> Response {
+    html(StatusCode::OK, COMPARE_HTML)
 }
 
 /// The permalink page for /p/<document>/<number>. The page is the same for every

@@ -16,7 +16,11 @@ const UN_SERIES: &[&str] = &[
 ];
 
 /// The citation of a paragraph: "A/HRC/8/44, para. 61 (HRC-8, 2 June 2008)".
-pub fn cite(document: Option<&DocumentSummary>, document_id: &str, paragraph: &Paragraph) -> String {
+pub fn cite(
+    document: Option<&DocumentSummary>,
+    document_id: &str,
+    paragraph: &Paragraph,
+) -> String {
     let reference = document
         .and_then(|d| d.symbol.clone().or_else(|| d.title.clone()))
         .unwrap_or_else(|| document_id.to_owned());
@@ -77,7 +81,9 @@ fn long_date(iso: &str) -> Option<String> {
     let mut parts = iso.split('-');
     let year = parts.next().filter(|y| y.len() == 4)?;
     let month: Option<usize> = parts.next().and_then(|m| m.parse().ok());
-    let day: Option<u32> = parts.next().and_then(|d| d.get(..2).unwrap_or(d).parse().ok());
+    let day: Option<u32> = parts
+        .next()
+        .and_then(|d| d.get(..2).unwrap_or(d).parse().ok());
     match (month, day) {
         (Some(m @ 1..=12), Some(d)) => Some(format!("{d} {} {year}", MONTHS[m - 1])),
         (Some(m @ 1..=12), None) => Some(format!("{} {year}", MONTHS[m - 1])),

@@ -26,8 +26,8 @@ use crate::error::Result;
 use crate::index::Fields;
 use crate::index::schema::KIND_STATEMENT;
 
-/// Values listed per facet.
-const TOP: usize = 50;
+/// Values listed per facet where the request does not say.
+const TOP: usize = super::request::DEFAULT_FACET_LIMIT;
 /// Votes are counted whole (every State, three ways) and cut afterwards, so
 /// that a State asked for keeps its rows however few they are.
 const ALL_VOTES: usize = 3 * 250;
@@ -41,7 +41,7 @@ struct Spec {
     slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-fn specs(f: &Fields) -> [Spec; 10] {
+fn specs(f: &Fields, top: usize) -> [Spec; 10] {
     let spec = |field, own, parents, slot| Spec {
         display: FacetField {
             field,
@@ -49,7 +49,11 @@ fn specs(f: &Fields) -> [Spec; 10] {
             parents,
         },
         own,
-        top: if field == f.vote { ALL_VOTES } else { TOP },
+        top: if field == f.vote {
+            ALL_VOTES.max(top)
+        } else {
+            top
+        },
         slot,
     };
     [
@@ -70,7 +74,7 @@ fn specs(f: &Fields) -> [Spec; 10] {
 
 /// The facet fields and how they display: what the catalog names per generation.
 pub(crate) fn fields(f: &Fields) -> Vec<FacetField> {
-    specs(f).iter().map(|s| s.display).collect()
+    specs(f, TOP).iter().map(|s| s.display).collect()
 }
 
 impl Spec {
@@ -94,7 +98,7 @@ pub(crate) fn ride(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
 ) -> Riding {
-    let handles = specs(snapshot.fields())
+    let handles = specs(snapshot.fields(), plan.facet_limit)
         .iter()
         .enumerate()
         .filter(|(_, spec)| spec.rides_on_main(plan, snapshot))
@@ -112,7 +116,7 @@ pub(crate) fn finish(
     plan: &QueryPlan,
     matching: Option<&dyn Query>,
 ) -> Result<Facets> {
-    let specs = specs(snapshot.fields());
+    let specs = specs(snapshot.fields(), plan.facet_limit);
     let mut facets = Facets::default();
     for (i, handle) in riding.handles {
         *(specs[i].slot)(&mut facets) = read(handle.extract(fruits), specs[i].top);
@@ -123,7 +127,7 @@ pub(crate) fn finish(
     // The votes of the States asked for; else the most frequent, as elsewhere.
     let states = &plan.interpreted.votes;
     if states.is_empty() {
-        facets.vote.truncate(TOP);
+        facets.vote.truncate(plan.facet_limit);
     } else {
         facets.vote.retain(|c| {
             states.iter().any(|s| {
@@ -254,6 +258,16 @@ fn read(segments: Counts, keep: usize) -> Vec<FacetCount> {
             count,
         })
         .collect()
+}
+
+/// Who said it, counted on the statements that hold every word of the plan
+/// (mentions, as timelines count them), all filters but the speaker's kept.
+pub(crate) fn mentions_by_speaker(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+) -> Result<Vec<FacetCount>> {
+    let specs = specs(snapshot.fields(), plan.facet_limit);
+    count_alone(snapshot, &specs[0], plan, plan.counting_query())
 }
 
 /// Counts one facet in a pass of its own (its own filter left out).

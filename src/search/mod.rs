@@ -42,6 +42,8 @@ mod vector;
 
 pub use browse::{Outline, OutlineEntry, ParagraphView};
 pub use catalog::slug;
+pub use compare::{ComparedSpeaker, Comparison, DEFAULT_STATEMENTS};
+pub use distinctive::{DEFAULT_TERMS, Distinctive, DistinctiveTerm};
 pub use query::Interpreted;
 pub use request::{
     DEFAULT_LIMIT, DEFAULT_SEMANTIC_RATIO, MAX_LIMIT, MAX_OFFSET, Mode, SearchRequest, Sort,
@@ -49,8 +51,6 @@ pub use request::{
 pub use response::{FacetCount, Facets, Hit, SearchResponse, SimilarResponse, StatementHit};
 pub use searcher::Searcher;
 pub use speakers::{DEFAULT_SPEAKERS, SpeakerCount};
-pub use compare::{ComparedSpeaker, Comparison, DEFAULT_STATEMENTS};
-pub use distinctive::{DEFAULT_TERMS, Distinctive, DistinctiveTerm};
 pub use timeline::{Bucket, Bucketing, MAX_SERIES, Series, Timeline, TimelineOptions};
 
 pub use crate::model::DocumentSummary;

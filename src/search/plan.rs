@@ -52,6 +52,8 @@ pub(crate) struct QueryPlan {
     pub(crate) sort: Sort,
     pub(crate) limit: usize,
     pub(crate) offset: usize,
+    /// Values listed per facet.
+    pub(crate) facet_limit: usize,
     pub(crate) semantic_ratio: f32,
     /// The index's analyzer of the text field: stems for marks and coverage.
     pub(crate) analyzer: TextAnalyzer,
@@ -70,6 +72,9 @@ pub(crate) struct Words {
     /// Every one of the user's words required, where the query names something
     /// (a phrase, a number, a capitalised name): exact-match protection.
     pub(crate) strict: Option<Box<dyn Query>>,
+    /// Every word required (operators kept): what counts as a mention when
+    /// paragraphs are counted over time or words are compared.
+    pub(crate) every: Box<dyn Query>,
 }
 
 impl QueryPlan {
@@ -112,6 +117,9 @@ impl QueryPlan {
             sort: request.sort,
             limit: request.limit_or(default_limit),
             offset: request.offset,
+            facet_limit: request
+                .facet_limit
+                .unwrap_or(super::request::DEFAULT_FACET_LIMIT),
             semantic_ratio: request.semantic_ratio(),
             analyzer,
         })
@@ -130,6 +138,11 @@ impl QueryPlan {
     /// The BM25 query, if the search has words.
     pub(crate) fn keyword_query(&self) -> Option<&dyn Query> {
         self.words.as_ref().map(|w| &*w.query)
+    }
+
+    /// The query whose matches are counted as mentions: every word required.
+    pub(crate) fn counting_query(&self) -> Option<&dyn Query> {
+        self.words.as_ref().map(|w| &*w.every)
     }
 
     /// The marks of highlighting (none without words).
@@ -170,6 +183,9 @@ impl Words {
         };
         let query = build(&parser, &keyword)?;
         let agents_query = agents.as_ref().map(|a| build(&parser, a)).transpose()?;
+        let mut every_parser = parser.clone();
+        every_parser.set_conjunction_by_default();
+        let every = build(&every_parser, &keyword)?;
 
         let mut user_literals = Vec::new();
         if let Some(u) = &user {
@@ -211,6 +227,7 @@ impl Words {
             stems,
             marks,
             strict,
+            every,
         }))
     }
 }

@@ -13,6 +13,10 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Hits per page where the request does not say.
 pub const DEFAULT_LIMIT: usize = 10;
+/// Values listed per facet where the request does not say.
+pub const DEFAULT_FACET_LIMIT: usize = 50;
+/// Most values one facet may list (the UN has 193 member States).
+pub const MAX_FACET_LIMIT: usize = 1_000;
 /// Weight of meaning against words in hybrid search (0: keyword only, 1: semantic only).
 pub const DEFAULT_SEMANTIC_RATIO: f32 = 0.5;
 
@@ -125,6 +129,9 @@ pub struct SearchRequest {
     /// Hits to skip, at most 10000.
     #[arg(long, default_value_t)]
     pub offset: usize,
+    /// Values listed per facet, most frequent first: at most 1000 (default 50).
+    #[arg(long)]
+    pub facet_limit: Option<usize>,
 }
 
 impl SearchRequest {
@@ -152,6 +159,13 @@ impl SearchRequest {
             return Err(RequestError::Limit {
                 limit,
                 max: MAX_LIMIT,
+            }
+            .into());
+        }
+        if let Some(limit) = self.facet_limit.filter(|&l| l > MAX_FACET_LIMIT) {
+            return Err(RequestError::FacetLimit {
+                limit,
+                max: MAX_FACET_LIMIT,
             }
             .into());
         }
@@ -216,7 +230,7 @@ mod tests {
     #[test]
     fn every_field_serialises_so_the_api_documents_them_all() {
         let v = serde_json::to_value(SearchRequest::default()).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 18);
+        assert_eq!(v.as_object().unwrap().len(), 19);
         assert_eq!(
             "semantic".parse::<Mode>().unwrap(),
             Mode::Semantic,

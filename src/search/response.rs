@@ -14,6 +14,9 @@ pub struct StatementHit {
     pub speaker: Option<String>,
     /// Country, organisation, officer, secretariat or the meeting itself.
     pub speaker_kind: Option<SpeakerKind>,
+    /// Everyone a joint statement is by ("(Belgium, Italy, Mexico)"), the speaker first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint: Vec<crate::model::Speaker>,
     /// In a verbatim record, the person as the label prints them ("Mr. Delattre").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
@@ -38,6 +41,7 @@ impl StatementHit {
         StatementHit {
             speaker: statement.speaker.clone(),
             speaker_kind: statement.speaker_kind,
+            joint: statement.joint.clone(),
             person: statement.person.clone(),
             language: statement.language.clone(),
             turn: statement.turn,

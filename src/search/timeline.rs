@@ -1,6 +1,7 @@
 //! Mentions over time: the paragraphs that match a search, per year (per
 //! meeting in a small collection), also per 10,000 paragraphs, optionally one
-//! series per speaker. Counts are exact: keyword matches, as in `speakers`.
+//! series per speaker. Counts are exact: the paragraphs that hold every word
+//! of the query (its operators kept), as a mention is counted.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -14,9 +15,10 @@ use utoipa::ToSchema;
 
 use super::filters::combine;
 use super::plan::{Purpose, QueryPlan};
-use super::request::{Mode, SearchRequest};
+use super::request::SearchRequest;
 use super::searcher::{Searcher, Snapshot};
 use crate::error::{RequestError, Result};
+use crate::index::schema::KIND_STATEMENT;
 
 /// Speakers a timeline or comparison may name at once.
 pub const MAX_SERIES: usize = 12;
@@ -24,9 +26,7 @@ pub const MAX_SERIES: usize = 12;
 const SMALL_COLLECTION_MEETINGS: usize = 30;
 
 /// What one step of a timeline is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Bucketing {
     /// Calendar years of the meetings.
@@ -133,15 +133,9 @@ impl Searcher {
         if !options.speakers.is_empty() || options.top == 0 {
             return Ok(options.speakers.clone());
         }
-        let counts = self.search(&SearchRequest {
-            mode: Some(Mode::Keyword),
-            limit: Some(0),
-            offset: 0,
-            ..request.clone()
-        })?;
-        Ok(counts
-            .facets
-            .speaker
+        let snapshot = self.snapshot()?;
+        let plan = QueryPlan::new(request, &snapshot, Purpose::Words, 0)?;
+        Ok(super::facets::mentions_by_speaker(&snapshot, &plan)?
             .into_iter()
             .take(options.top)
             .map(|c| c.value)
@@ -159,11 +153,7 @@ pub(crate) fn timeline_in(
     let plan = QueryPlan::new(request, snapshot, Purpose::Words, 0)?;
     let everyone = tally(snapshot, &plan, true)?;
     let base = tally(snapshot, &plan, false)?;
-    let by = options.by.unwrap_or(if base.paragraphs.len() <= SMALL_COLLECTION_MEETINGS {
-        Bucketing::Meeting
-    } else {
-        Bucketing::Year
-    });
+    let by = options.by.unwrap_or_else(|| default_bucketing(&base));
     let steps = steps(&base, by);
     let mut series = vec![series_of(
         "All speakers".into(),
@@ -198,10 +188,7 @@ pub(crate) fn timeline_in(
             options.per,
         ));
     }
-    let buckets = steps
-        .iter()
-        .map(|&key| bucket(snapshot, key, by))
-        .collect();
+    let buckets = steps.iter().map(|&key| bucket(snapshot, key, by)).collect();
     Ok(Timeline {
         query: request.q.clone(),
         by,
@@ -215,21 +202,35 @@ pub(crate) fn timeline_in(
 /// Paragraphs per meeting date of the plan's matches (`words`), or of every
 /// record its filters allow (the denominators).
 pub(crate) fn tally(snapshot: &Snapshot<'_>, plan: &QueryPlan, words: bool) -> Result<Tally> {
-    let text = if words { plan.keyword_query() } else { None };
+    let text = if words { plan.counting_query() } else { None };
     let query: Box<dyn Query> = combine(plan.kind, snapshot.fields(), text, plan.filters.all(None));
     let found = snapshot.searcher.search(&*query, &Dated)?;
     let mut out = Tally {
         statements: found.len() as u64,
         ..Tally::default()
     };
-    // A paragraph holding several matching statements counts once.
-    let mut seen: HashSet<u64> = HashSet::with_capacity(found.len());
+    // A paragraph holding several matching statements counts once; paragraph
+    // records are one per paragraph already.
+    let mut seen: HashSet<u64> = HashSet::new();
+    let statements = plan.kind == KIND_STATEMENT;
     for (para, date) in found {
-        if date > 0 && seen.insert(para) {
+        if date > 0 && (!statements || seen.insert(para)) {
             *out.paragraphs.entry(date).or_default() += 1;
         }
     }
     Ok(out)
+}
+
+/// Meetings in a small collection where some year has several of them;
+/// otherwise years (a meeting a year is its year).
+fn default_bucketing(base: &Tally) -> Bucketing {
+    let dates = base.paragraphs.len();
+    let years = steps(base, Bucketing::Year).len();
+    if dates <= SMALL_COLLECTION_MEETINGS && dates > years {
+        Bucketing::Meeting
+    } else {
+        Bucketing::Year
+    }
 }
 
 /// The steps of a timeline, oldest first: meeting dates, or years.
@@ -302,7 +303,12 @@ fn bucket(snapshot: &Snapshot<'_>, key: u64, by: Bucketing) -> Bucket {
             filter: BTreeMap::from([("year".to_owned(), key.to_string())]),
         },
         Bucketing::Meeting => {
-            let iso = format!("{:04}-{:02}-{:02}", key / 10_000, key / 100 % 100, key % 100);
+            let iso = format!(
+                "{:04}-{:02}-{:02}",
+                key / 10_000,
+                key / 100 % 100,
+                key % 100
+            );
             let mut meetings: Vec<&str> = snapshot
                 .catalog
                 .documents
@@ -339,7 +345,11 @@ impl Collector for Dated {
     type Fruit = Vec<(u64, u64)>;
     type Child = SegmentDated;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentDated> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentDated> {
         let fast = segment.fast_fields();
         Ok(SegmentDated {
             para: fast.u64("para")?,

@@ -44,7 +44,8 @@ async function load() {
     (view.paragraph.speakers.length ? ' · <a href="/?doc=' + encodeURIComponent(docId) + '&amp;speaker=' +
       encodeURIComponent(view.paragraph.speakers[0]) + '">More from ' + esc(view.paragraph.speakers[0]) + ' here</a>' : '') + '</p>';
   status.textContent = '';
-  document.getElementById('paragraph').innerHTML = renderParagraph(view.paragraph, docId, true);
+  document.getElementById('paragraph').innerHTML = renderParagraph(view.paragraph, docId, true) +
+    citationHtml(view.citation, view.url);
   document.getElementById('previous').innerHTML = view.previous ? renderParagraph(view.previous, docId, false) : '';
   document.getElementById('next').innerHTML = view.next ? renderParagraph(view.next, docId, false) : '';
   loadSimilar(path);
@@ -65,4 +66,10 @@ async function loadSimilar(path) {
       esc(h.text.length > 240 ? h.text.slice(0, 240) + '…' : h.text) + '</p></li>').join('') + '</ul>';
 }
 
-document.addEventListener('DOMContentLoaded', load);
+document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('paragraph').addEventListener('click', event => {
+    const button = event.target.closest('button.copy-cite');
+    if (button) copyCitation(button);
+  });
+  load();
+});

@@ -15,7 +15,15 @@ const FILTERS = [
   ['meeting', 'meeting', 'Meeting'],
   ['subject', 'subject', 'About (State)'],
   ['vote', 'vote', 'Vote'],
+  ['from', null, 'From'],
+  ['to', null, 'To'],
 ];
+// Facet values shown before "Show more".
+const FACET_SHOWN = 10;
+// Values asked per facet: enough for every State of the UN General Debate.
+const FACET_LIMIT = 300;
+// Parameters a timeline leaves out: it shows every step, the chosen ones marked.
+const STEP_PARAMS = ['year', 'from', 'to'];
 const MODES = ['hybrid', 'keyword', 'semantic'];
 const LABEL = Object.fromEntries(FILTERS.map(([param, , label]) => [param, label]));
 
@@ -78,6 +86,7 @@ async function show(state) {
   status.textContent = 'Searching…';
   const params = new URLSearchParams(queryString(state));
   params.set('limit', String(PAGE));
+  params.set('facet_limit', String(FACET_LIMIT));
   let response;
   try {
     response = await getJson('/api/search?' + params.toString());
@@ -95,6 +104,52 @@ async function show(state) {
   document.getElementById('hits').innerHTML = response.hits.map(renderHit).join('');
   document.getElementById('facets').innerHTML = renderFacets(response.facets, state);
   renderPager(response, state);
+  showTimeline(state, mine);
+}
+
+// The timeline of the same search above its hits: every step, the steps
+// filtered on marked; one series for everyone and one per speaker filter.
+async function showTimeline(state, mine) {
+  const box = document.getElementById('timeline');
+  if (!state.q.trim()) {
+    box.innerHTML = '';
+    return;
+  }
+  const params = new URLSearchParams();
+  params.set('q', state.q);
+  for (const [param, value] of state.filters) {
+    if (!STEP_PARAMS.includes(param)) params.append(param, value);
+  }
+  params.set('per', '10000');
+  let timeline;
+  try {
+    timeline = await getJson('/api/timeline?' + params.toString());
+  } catch (e) {
+    if (mine === generation) box.innerHTML = '';
+    return;
+  }
+  if (mine !== generation) return;
+  if (timeline.buckets.length < 2) {
+    box.innerHTML = '';
+    return;
+  }
+  const selected = timeline.buckets
+    .map((b, i) => (Object.entries(b.filter).every(([p, v]) => state.filters.some(([fp, fv]) => fp === p && fv === v)) ? i : -1))
+    .filter(i => i >= 0);
+  const series = timeline.series.map(s => ({ name: s.name, total: s.total, values: s.counts, counts: s.counts }));
+  box.innerHTML = '<h2 class="timeline-head">Matching paragraphs by ' + esc(timeline.by) + '</h2>' + legendHtml(series) +
+    chartSvg(timeline.buckets, series, selected, box.clientWidth);
+  box.buckets = timeline.buckets;
+}
+
+// A step of the timeline clicked: the search narrowed to that year or meeting.
+function narrowToStep(bucket) {
+  const state = stateFromUrl();
+  state.q = document.getElementById('q').value;
+  state.filters = state.filters.filter(([p]) => !STEP_PARAMS.includes(p));
+  for (const [param, value] of Object.entries(bucket.filter)) state.filters.push([param, value]);
+  state.offset = 0;
+  go(state);
 }
 
 function summary(response, state) {
@@ -115,7 +170,27 @@ function summary(response, state) {
   if (n > 0 && state.offset) text += ', from ' + (state.offset + 1);
   if (understood.length) text += ' for ' + understood.join(', ');
   const notice = response.notice ? '<br><span class="notice">' + esc(response.notice) + '</span>' : '';
-  return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' + notice;
+  return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' +
+    compareLink(response, state) + feedLink(state) + notice;
+}
+
+// "Compare Japan and China": the two speakers who said it the most, or those filtered on.
+function compareLink(response, state) {
+  if (!state.q.trim()) return '';
+  const chosen = state.filters.filter(([p]) => p === 'speaker').map(([, v]) => v);
+  const names = chosen.length >= 2 ? chosen : (response.facets.speaker || []).slice(0, 2).map(c => c.value);
+  if (names.length < 2) return '';
+  const params = new URLSearchParams();
+  params.set('q', state.q);
+  for (const name of names) params.append('speaker', name);
+  return ' <a class="compare-link" href="/compare?' + esc(params.toString()) + '">Compare ' + esc(names.join(' and ')) + '</a>';
+}
+
+function feedLink(state) {
+  const params = new URLSearchParams(queryString(state));
+  params.delete('offset');
+  params.delete('sort');
+  return ' <a class="feed-link" href="/api/search.atom?' + esc(params.toString()) + '" type="application/atom+xml">Feed</a>';
 }
 
 function renderHit(hit) {
@@ -131,20 +206,46 @@ function renderHit(hit) {
     '<span class="meta">' + meta([hit.meeting, hit.date]) + '</span></div>' +
     (agenda ? '<div class="agenda">' + esc(agenda) + '</div>' : '') +
     (hit.speakers.length ? '<div class="speakers">Speakers: ' + esc(hit.speakers.join(', ')) + '</div>' : '') +
-    statements + '</li>';
+    statements + citationHtml(hit.citation, hit.url) + '</li>';
 }
 
+// Each facet: the values chosen first (a click removes them), then the most
+// frequent (years in chronological order), a search box where there are
+// more than fit, and "Show more".
 function renderFacets(facets, state) {
   let out = '';
   for (const [param, key, label] of FILTERS) {
-    const counts = (facets[key] || []).filter(c => !state.filters.some(([p, v]) => p === param && v === c.value));
-    if (!counts.length) continue;
-    out += '<section class="facet" data-name="' + esc(param) + '"><h2>' + esc(label) + '</h2><ul>' +
-      counts.slice(0, 12).map(c => '<li><button type="button" data-facet="' + esc(param) + '" data-value="' + esc(c.value) + '">' +
-        '<span class="value">' + esc(c.value) + '</span> <span class="count">' + esc(c.count) + '</span></button></li>').join('') +
-      '</ul></section>';
+    if (!key) continue;
+    const chosen = state.filters.filter(([p]) => p === param).map(([, v]) => v);
+    let counts = (facets[key] || []).filter(c => !chosen.includes(c.value));
+    if (param === 'year') counts = counts.slice().sort((a, b) => a.value.localeCompare(b.value));
+    if (!counts.length && !chosen.length) continue;
+    const button = (value, count, i, selected) => '<li' + (i >= FACET_SHOWN && !selected ? ' class="more" hidden' : '') + '>' +
+      '<button type="button" data-facet="' + esc(param) + '" data-value="' + esc(value) + '"' +
+      (selected ? ' class="selected" data-selected="yes" aria-pressed="true" title="Remove this filter"' : '') + '>' +
+      '<span class="value">' + esc(value) + '</span> <span class="count">' + (selected ? '×' : esc(count)) + '</span></button></li>';
+    const chosenCount = value => ((facets[key] || []).find(c => c.value === value) || {}).count;
+    out += '<section class="facet" data-name="' + esc(param) + '"><h2>' + esc(label) + '</h2>' +
+      (counts.length > FACET_SHOWN ? '<input type="search" class="facet-search" aria-label="Find a ' + esc(label.toLowerCase()) + '" placeholder="Find…">' : '') +
+      '<ul>' + chosen.map(v => button(v, chosenCount(v), 0, true)).join('') +
+      counts.map((c, i) => button(c.value, c.count, i, false)).join('') + '</ul>' +
+      (counts.length > FACET_SHOWN ? '<button type="button" class="show-more" aria-expanded="false">Show all ' + counts.length + '</button>' : '') +
+      '</section>';
   }
   return out;
+}
+
+// Typing in a facet's box shows the values that contain what is typed.
+function filterFacet(input) {
+  const section = input.closest('.facet');
+  const typed = input.value.trim().toLowerCase();
+  const expanded = section.querySelector('.show-more')?.getAttribute('aria-expanded') === 'true';
+  section.classList.toggle('open', !!typed || expanded);
+  section.querySelectorAll('li').forEach((li, i) => {
+    const value = li.querySelector('.value').textContent.toLowerCase();
+    const selected = !!li.querySelector('[data-selected]');
+    li.hidden = typed ? !value.includes(typed) && !selected : li.classList.contains('more') && !expanded;
+  });
 }
 
 function renderFilters(state) {
@@ -187,14 +288,36 @@ document.addEventListener('DOMContentLoaded', () => {
     if (!isEmpty(state)) go(state);
   });
   document.getElementById('facets').addEventListener('click', event => {
+    const more = event.target.closest('button.show-more');
+    if (more) {
+      const open = more.getAttribute('aria-expanded') !== 'true';
+      more.setAttribute('aria-expanded', String(open));
+      more.closest('.facet').classList.toggle('open', open);
+      more.textContent = open ? 'Show fewer' : 'Show all ' + more.closest('.facet').querySelectorAll('li.more').length;
+      more.closest('.facet').querySelectorAll('li.more').forEach(li => { li.hidden = !open; });
+      return;
+    }
     const button = event.target.closest('button[data-facet]');
     if (!button) return;
     const state = stateFromUrl();
     state.q = document.getElementById('q').value;
-    state.filters.push([button.dataset.facet, button.dataset.value]);
+    const pair = [button.dataset.facet, button.dataset.value];
+    if (button.dataset.selected) {
+      state.filters = state.filters.filter(([p, v]) => !(p === pair[0] && v === pair[1]));
+    } else {
+      state.filters.push(pair);
+    }
     state.offset = 0;
     go(state);
   });
+  document.getElementById('facets').addEventListener('input', event => {
+    if (event.target.matches('input.facet-search')) filterFacet(event.target);
+  });
+  document.getElementById('hits').addEventListener('click', event => {
+    const button = event.target.closest('button.copy-cite');
+    if (button) copyCitation(button);
+  });
+  wireSteps(document.getElementById('timeline'), narrowToStep);
   document.getElementById('filters').addEventListener('click', event => {
     const button = event.target.closest('button[data-facet]');
     if (!button) return;
