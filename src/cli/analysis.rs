@@ -16,7 +16,7 @@ fn bar(value: f64, max: f64) -> String {
     }
     let eighths = ((value / max) * (BAR_WIDTH * 8) as f64).round().max(1.0) as usize;
     let mut out = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         out.push(EIGHTHS[eighths % 8 - 1]);
     }
     out
