@@ -211,7 +211,9 @@ fn scored(mine: &HashMap<String, u64>, theirs: &HashMap<String, u64>) -> Vec<Dis
 /// term out of a prior mass `alpha0`.
 pub(crate) fn log_odds_z(y_i: f64, n_i: f64, y_j: f64, n_j: f64, alpha: f64, alpha0: f64) -> f64 {
     debug_assert!(alpha > 0.0 && alpha0 >= alpha);
-    let odds = |y: f64, n: f64| ((y + alpha) / (n + alpha0 - y - alpha)).ln();
+    // The rest of the vocabulary's mass, kept above nothing for a vocabulary of
+    // one term.
+    let odds = |y: f64, n: f64| ((y + alpha) / (n + alpha0 - y - alpha).max(0.5)).ln();
     let delta = odds(y_i, n_i) - odds(y_j, n_j);
     let variance = 1.0 / (y_i + alpha) + 1.0 / (y_j + alpha);
     delta / variance.sqrt()
@@ -495,7 +497,7 @@ mod tests {
         };
         let theirs = Counts {
             words: HashMap::from([("cooperation".into(), 200), ("dust".into(), 50)]),
-            phrases: HashMap::new(),
+            phrases: HashMap::from([("sand dust".into(), 30)]),
         };
         let ranked = rank(&mine, &theirs, 10);
         let terms: Vec<&str> = ranked.iter().map(|t| t.term.as_str()).collect();
