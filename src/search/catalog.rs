@@ -31,6 +31,8 @@ pub(crate) struct Catalog {
     pub vectors: VectorStore,
     /// Paragraphs ingested with --no-embed: semantic search cannot reach them.
     pub paragraphs_without_vectors: usize,
+    /// Paragraphs per meeting date: a timeline's denominators without filters.
+    pub paragraphs_by_date: std::collections::BTreeMap<u64, u64>,
 }
 
 impl Catalog {
@@ -76,6 +78,7 @@ impl Catalog {
             separate_statements,
             facet_names: load_names(searcher, facets)?,
             vectors: VectorStore::load(searcher, f)?,
+            paragraphs_by_date: super::timeline::paragraphs_by_date(searcher, f)?,
             paragraphs_without_vectors: searcher.search(
                 &BooleanQuery::new(vec![
                     (Occur::Must, term(f.kind, KIND_PARAGRAPH)),

@@ -25,9 +25,11 @@ use crate::error::{RequestError, Result};
 use crate::index::schema::KIND_STATEMENT;
 use crate::ingest::speakers::gazetteer;
 
-/// Statements read on each side, best matches first: enough for stable
+/// Statements read of the speaker, best matches first: enough for stable
 /// counts, bounded so that a query matching half the corpus stays fast.
-const TEXTS_PER_SIDE: usize = 5_000;
+const SPEAKER_TEXTS: usize = 5_000;
+/// Statements read of the others: the background needs fewer.
+const OTHERS_TEXTS: usize = 2_500;
 /// Terms listed where the request does not say.
 pub const DEFAULT_TERMS: usize = 20;
 /// The prior's total mass, spread over the vocabulary by how often each term
@@ -110,8 +112,8 @@ pub(crate) fn distinctive_in(
     );
     let others = BooleanQuery::new(others_clauses);
     let own_names = own_names(speaker);
-    let (mine, n_mine) = counts(snapshot, &*mine, &own_names)?;
-    let (theirs, n_theirs) = counts(snapshot, &others, &own_names)?;
+    let (mine, n_mine) = counts(snapshot, &*mine, &own_names, SPEAKER_TEXTS)?;
+    let (theirs, n_theirs) = counts(snapshot, &others, &own_names, OTHERS_TEXTS)?;
     Ok(Distinctive {
         query: plan.original.clone(),
         speaker: speaker.to_owned(),
@@ -142,11 +144,16 @@ struct Counts {
     phrases: HashMap<String, u64>,
 }
 
-fn counts(snapshot: &Snapshot<'_>, query: &dyn Query, skip: &[String]) -> Result<(Counts, u64)> {
+fn counts(
+    snapshot: &Snapshot<'_>,
+    query: &dyn Query,
+    skip: &[String],
+    most: usize,
+) -> Result<(Counts, u64)> {
     let f = snapshot.fields();
     let found = snapshot
         .searcher
-        .search(query, &TopDocs::with_limit(TEXTS_PER_SIDE).order_by_score())?;
+        .search(query, &TopDocs::with_limit(most).order_by_score())?;
     let mut out = Counts {
         words: HashMap::new(),
         phrases: HashMap::new(),

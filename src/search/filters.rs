@@ -179,6 +179,10 @@ impl Filters {
             .collect()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
     pub(crate) fn has(&self, kind: FilterKind) -> bool {
         self.parts.iter().any(|(k, _)| *k == kind)
     }

@@ -18,7 +18,7 @@ use super::plan::{Purpose, QueryPlan};
 use super::request::SearchRequest;
 use super::searcher::{Searcher, Snapshot};
 use crate::error::{RequestError, Result};
-use crate::index::schema::KIND_STATEMENT;
+use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
 
 /// Speakers a timeline or comparison may name at once.
 pub const MAX_SERIES: usize = 12;
@@ -202,6 +202,13 @@ pub(crate) fn timeline_in(
 /// Paragraphs per meeting date of the plan's matches (`words`), or of every
 /// record its filters allow (the denominators).
 pub(crate) fn tally(snapshot: &Snapshot<'_>, plan: &QueryPlan, words: bool) -> Result<Tally> {
+    if !words && plan.kind == KIND_PARAGRAPH && plan.filters.is_empty() {
+        let paragraphs = snapshot.catalog.paragraphs_by_date.clone();
+        return Ok(Tally {
+            statements: paragraphs.values().sum(),
+            paragraphs,
+        });
+    }
     let text = if words { plan.counting_query() } else { None };
     let query: Box<dyn Query> = combine(plan.kind, snapshot.fields(), text, plan.filters.all(None));
     let found = snapshot.searcher.search(&*query, &Dated)?;
@@ -231,6 +238,22 @@ fn default_bucketing(base: &Tally) -> Bucketing {
     } else {
         Bucketing::Year
     }
+}
+
+/// Paragraphs per meeting date in a whole index generation (the catalog's,
+/// so that a timeline without filters does not count them per request).
+pub(crate) fn paragraphs_by_date(
+    searcher: &tantivy::Searcher,
+    f: &crate::index::Fields,
+) -> Result<BTreeMap<u64, u64>> {
+    let all = combine(KIND_PARAGRAPH, f, None, Vec::new());
+    let mut out = BTreeMap::new();
+    for (_, date) in searcher.search(&*all, &Dated)? {
+        if date > 0 {
+            *out.entry(date).or_default() += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// The steps of a timeline, oldest first: meeting dates, or years.
