@@ -4,7 +4,6 @@
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::filters::term;
@@ -42,7 +41,7 @@ pub(crate) fn page(
 ) -> Result<Vec<Hit>> {
     let mut hits = Vec::with_capacity(page.len());
     for ranked in page {
-        if let Some(hit) = hit(snapshot, &plan.analyzer, plan.marks(), &ranked)? {
+        if let Some(hit) = hit(snapshot, plan.marks(), &ranked)? {
             hits.push(hit);
         }
     }
@@ -90,12 +89,7 @@ pub(crate) fn paragraph_at(snapshot: &Snapshot<'_>, at: At) -> Result<Option<(St
 
 /// One hit: the paragraph with the statements that matched (a speaker's own,
 /// or those holding the marked words; the first where none does).
-pub(crate) fn hit(
-    snapshot: &Snapshot<'_>,
-    analyzer: &TextAnalyzer,
-    marks: &Marks,
-    ranked: &Ranked,
-) -> Result<Option<Hit>> {
+pub(crate) fn hit(snapshot: &Snapshot<'_>, marks: &Marks, ranked: &Ranked) -> Result<Option<Hit>> {
     let Some((doc_id, para)) = paragraph_at(snapshot, ranked.at)? else {
         return Ok(None);
     };
@@ -106,7 +100,7 @@ pub(crate) fn hit(
         if only.is_some_and(|set| !set.contains(&(i as u64))) {
             continue;
         }
-        let highlights = marks.ranges(analyzer, &st.text);
+        let highlights = marks.ranges(&st.text);
         if only.is_none() && highlights.is_empty() && !marks.is_empty() {
             continue;
         }

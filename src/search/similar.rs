@@ -175,7 +175,7 @@ impl Searcher {
                 at: At::Para(g.para),
                 statements: None,
             };
-            if let Some(hit) = hits::hit(&snapshot, &plan.analyzer, &Marks::default(), &ranked)? {
+            if let Some(hit) = hits::hit(&snapshot, &Marks::default(), &ranked)? {
                 hits.push(hit);
             }
         }

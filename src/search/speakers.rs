@@ -103,7 +103,6 @@ impl Searcher {
             let top = match tally.best {
                 Some((score, key, statement)) => hits::hit(
                     &snapshot,
-                    &plan.analyzer,
                     plan.marks(),
                     &Ranked {
                         score,
