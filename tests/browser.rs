@@ -134,6 +134,19 @@ fn timeline_compare_and_citations_in_headless_chromium() {
     assert_eq!(r["busiest"], "HRC-28: All speakers 53", "{r}");
     assert_eq!(r["legend"][0], "All speakers 213", "{r}");
     assert_eq!(r["lines"], 1);
+    // Split by the top five speakers, who said it the most (every word).
+    assert!(
+        r["splitUrl"].as_str().unwrap().contains("split=speakers"),
+        "{r}"
+    );
+    let split: Vec<&str> = r["splitLegend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(split.len(), 5, "{r}");
+    assert_eq!(split[0], "France 16", "{r}");
     // Clicking it narrows the search to that day, marked on the chart.
     let url = r["narrowedUrl"].as_str().unwrap();
     assert!(

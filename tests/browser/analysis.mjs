@@ -37,6 +37,13 @@ try {
   await page.click('#hits .hit .copy-cite');
   await page.waitForFunction(() => document.querySelector('#hits .hit .copy-cite').dataset.copied);
   result.copied = await page.evaluate(() => navigator.clipboard.readText());
+  // Split by speaker: a line for each of the top five.
+  await page.click('#timeline button.split');
+  await page.waitForFunction(() => document.querySelectorAll('#timeline polyline').length === 5);
+  result.splitLegend = await page.$$eval('#timeline .legend li', els => els.map(e => e.textContent.trim()));
+  result.splitUrl = page.url();
+  await page.click('#timeline button.split');
+  await page.waitForFunction(() => document.querySelectorAll('#timeline polyline').length === 1);
   // The busiest step, clicked: the search narrowed to it.
   const busiest = await page.$$eval('#timeline .step', els => {
     const n = el => parseInt(el.getAttribute('aria-label').match(/All speakers (\d+)/)[1], 10);

@@ -18,6 +18,8 @@ const FILTERS = [
   ['from', null, 'From'],
   ['to', null, 'To'],
 ];
+// Speakers a split timeline draws.
+const SPLIT_SPEAKERS = 5;
 // Facet values shown before "Show more".
 const FACET_SHOWN = 10;
 // Values asked per facet: enough for every State of the UN General Debate.
@@ -35,6 +37,7 @@ function stateFromUrl() {
     q: params.get('q') || '',
     sort: params.get('sort') === 'date' ? 'date' : 'relevance',
     mode: MODES.includes(params.get('mode')) ? params.get('mode') : 'hybrid',
+    split: params.get('split') === 'speakers',
     offset: 0,
     filters: [],
   };
@@ -54,6 +57,7 @@ function queryString(state) {
   for (const [param, value] of state.filters) params.append(param, value);
   if (state.sort !== 'relevance') params.set('sort', state.sort);
   if (state.mode !== 'hybrid') params.set('mode', state.mode);
+  if (state.split) params.set('split', 'speakers');
   if (state.offset) params.set('offset', String(state.offset));
   return params.toString();
 }
@@ -121,6 +125,8 @@ async function showTimeline(state, mine) {
     if (!STEP_PARAMS.includes(param)) params.append(param, value);
   }
   params.set('per', '10000');
+  const chosen = state.filters.some(([p]) => p === 'speaker');
+  if (state.split && !chosen) params.set('top', String(SPLIT_SPEAKERS));
   let timeline;
   try {
     timeline = await getJson('/api/timeline?' + params.toString());
@@ -136,8 +142,12 @@ async function showTimeline(state, mine) {
   const selected = timeline.buckets
     .map((b, i) => (Object.entries(b.filter).every(([p, v]) => state.filters.some(([fp, fv]) => fp === p && fv === v)) ? i : -1))
     .filter(i => i >= 0);
-  const series = timeline.series.map(s => ({ name: s.name, total: s.total, values: s.counts, counts: s.counts }));
-  box.innerHTML = '<h2 class="timeline-head">Matching paragraphs by ' + esc(timeline.by) + '</h2>' + legendHtml(series) +
+  // Split by speaker: their lines alone, everyone's would dwarf them.
+  const drawn = state.split && timeline.series.length > 1 ? timeline.series.slice(1) : timeline.series;
+  const series = drawn.map(s => ({ name: s.name, total: s.total, values: s.counts, counts: s.counts }));
+  const toggle = chosen ? '' : '<button type="button" class="split" aria-pressed="' + state.split + '">' +
+    (state.split ? 'All speakers together' : 'Split by the top ' + SPLIT_SPEAKERS + ' speakers') + '</button>';
+  box.innerHTML = '<h2 class="timeline-head">Matching paragraphs by ' + esc(timeline.by) + '</h2>' + toggle + legendHtml(series) +
     chartSvg(timeline.buckets, series, selected, box.clientWidth);
   box.buckets = timeline.buckets;
 }
@@ -318,6 +328,14 @@ document.addEventListener('DOMContentLoaded', () => {
     if (button) copyCitation(button);
   });
   wireSteps(document.getElementById('timeline'), narrowToStep);
+  document.getElementById('timeline').addEventListener('click', event => {
+    if (!event.target.closest('button.split')) return;
+    const state = stateFromUrl();
+    state.split = !state.split;
+    const qs = queryString(state);
+    history.replaceState(null, '', qs ? '/?' + qs : '/');
+    showTimeline(state, generation);
+  });
   document.getElementById('filters').addEventListener('click', event => {
     const button = event.target.closest('button[data-facet]');
     if (!button) return;
