@@ -70,9 +70,10 @@ try {
       const a = ticks[i - 1], b = ticks[i];
       if (Math.abs(a.top - b.top) < 2 && a.right > b.left + 1) overlaps++;
     }
-    return { width: box.width, ticks: ticks.length, overlaps };
+    return { width: box.width, ticks: ticks.length, overlaps, tickHeight: Math.min(...ticks.map(t => t.height)) };
   });
   result.narrowOverflow = await narrow.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  await narrow.$eval('#timeline', e => e.scrollIntoView());
   if (shots) await narrow.screenshot({ path: shots + '/timeline-400.png', fullPage: false });
   // The compare view.
   const compare = await context.newPage();

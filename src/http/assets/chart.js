@@ -45,7 +45,9 @@ function chartSvg(buckets, series, selected, width) {
     const room = buckets[i].date ? x(i) - last >= widest * 7.5 : i % every === 0;
     if (!text || !room) return;
     last = x(i);
-    out += '<text class="tick" x="' + x(i).toFixed(1) + '" y="' + (H - 10) + '" text-anchor="middle">' + esc(text) + '</text>';
+    // The last label ends at the edge rather than past it.
+    const anchor = x(i) > W - right - 16 ? 'end' : 'middle';
+    out += '<text class="tick" x="' + x(i).toFixed(1) + '" y="' + (H - 10) + '" text-anchor="' + anchor + '">' + esc(text) + '</text>';
   });
   // Steps: a column each, the click target.
   const column = n === 1 ? plotW : plotW / (n - 1);

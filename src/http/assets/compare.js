@@ -32,7 +32,7 @@ function drawChart(state) {
     values: state.scale === 'rate' ? s.rates : s.counts,
   }));
   box.innerHTML = '<h2 class="timeline-head">' + (state.scale === 'rate' ? 'Per 10,000 of their paragraphs' : 'Matching paragraphs') +
-    ' by ' + esc(comparison.by) + '</h2>' + legendHtml(series) + chartSvg(comparison.buckets, series, [], box.clientWidth);
+    ' by ' + esc(comparison.by) + '</h2>' + legendHtml(series) + chartSvg(comparison.buckets, series, [], box.clientWidth || box.parentElement.clientWidth);
   box.buckets = comparison.buckets;
 }
 

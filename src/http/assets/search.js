@@ -148,7 +148,7 @@ async function showTimeline(state, mine) {
   const toggle = chosen ? '' : '<button type="button" class="split" aria-pressed="' + state.split + '">' +
     (state.split ? 'All speakers together' : 'Split by the top ' + SPLIT_SPEAKERS + ' speakers') + '</button>';
   box.innerHTML = '<h2 class="timeline-head">Matching paragraphs by ' + esc(timeline.by) + '</h2>' + toggle + legendHtml(series) +
-    chartSvg(timeline.buckets, series, selected, box.clientWidth);
+    chartSvg(timeline.buckets, series, selected, box.clientWidth || box.parentElement.clientWidth);
   box.buckets = timeline.buckets;
 }
 
