@@ -166,7 +166,10 @@ fn timeline_compare_and_citations_in_headless_chromium() {
     assert!(r["narrowChart"]["width"].as_f64().unwrap() <= 400.0, "{r}");
     assert_eq!(r["narrowChart"]["overlaps"], 0, "{r}");
     // Drawn for its box, not scaled down from a wider one: labels stay legible.
-    assert!(r["narrowChart"]["tickHeight"].as_f64().unwrap() >= 10.0, "{r}");
+    assert!(
+        r["narrowChart"]["tickHeight"].as_f64().unwrap() >= 10.0,
+        "{r}"
+    );
     // Years in chronological order; the speaker facet's box finds Italy.
     let years: Vec<&str> = r["years"]
         .as_array()
