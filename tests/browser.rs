@@ -39,6 +39,26 @@ fn browser_or_skip() -> bool {
     }
 }
 
+/// Runs a script of `tests/browser/` against `server` with `env` set, and
+/// returns the JSON object it prints.
+fn run_script(script: &str, server: &Server, env: &[(&str, &Path)]) -> serde_json::Value {
+    let mut command = Command::new("node");
+    command
+        .arg(script)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser"))
+        .env("RAPPORTEUR_URL", &server.base);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().expect("node runs");
+    assert!(
+        out.status.success(),
+        "browser script {script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
 #[test]
 fn search_page_in_headless_chromium() {
     if !browser_or_skip() {
@@ -47,19 +67,7 @@ fn search_page_in_headless_chromium() {
     let server = Server::start(shared_index());
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let screenshot = shots.join("search-page.png");
-    let out = Command::new("node")
-        .arg("search.mjs")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser"))
-        .env("RAPPORTEUR_URL", &server.base)
-        .env("SCREENSHOT", &screenshot)
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "browser script failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    let r = run_script("search.mjs", &server, &[("SCREENSHOT", &screenshot)]);
 
     let first = r["first"]["id"].as_str().unwrap_or_default();
     assert!(
@@ -114,19 +122,7 @@ fn timeline_compare_and_citations_in_headless_chromium() {
     }
     let server = Server::start(shared_index());
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let out = Command::new("node")
-        .arg("analysis.mjs")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser"))
-        .env("RAPPORTEUR_URL", &server.base)
-        .env("SHOTS", shots)
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "browser script failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    let r = run_script("analysis.mjs", &server, &[("SHOTS", shots)]);
 
     // The timeline: a step per meeting, its busiest HRC-28 (two reviews that day).
     let steps = r["steps"].as_array().unwrap();

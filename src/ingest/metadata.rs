@@ -25,7 +25,8 @@ pub(crate) struct Metadata {
 
 static SYMBOL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[A-Z]{1,8}(?:/[A-Z0-9][A-Za-z0-9.\-]*){2,}").unwrap());
-const MONTHS: [&str; 12] = [
+/// English month names, January first: dates in the records and in citations.
+pub(crate) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -3,6 +3,7 @@
 //! whose paragraphs are not numbered in print ("S/PV.8422, p. 4"), with the
 //! meeting and date; and the official document by its symbol on undocs.org.
 
+use crate::ingest::metadata::MONTHS;
 use crate::model::{DocumentSummary, Paragraph};
 
 /// The first part of the symbols of the United Nations' documentation (the
@@ -64,20 +65,6 @@ fn is_verbatim(symbol: Option<&str>) -> bool {
 
 /// "2018-12-20" → "20 December 2018"; a year alone stays a year.
 fn long_date(iso: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let mut parts = iso.split('-');
     let year = parts.next().filter(|y| y.len() == 4)?;
     let month: Option<usize> = parts.next().and_then(|m| m.parse().ok());

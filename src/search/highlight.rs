@@ -107,6 +107,13 @@ impl Marks {
             let stem = stem_of(&token.text).unwrap_or_default();
             tokens.push((stem, [token.offset_from, token.offset_to]));
         }
+        self.marked(tokens)
+    }
+
+    /// The ranges of the (stem, range) tokens that are marked: single stems
+    /// anywhere, phrases where their stems stand together. An empty stem (a
+    /// word not stemmed) marks nothing.
+    fn marked(&self, tokens: Vec<(String, [usize; 2])>) -> Vec<[usize; 2]> {
         let mut marked = vec![false; tokens.len()];
         for (i, (stem, _)) in tokens.iter().enumerate() {
             if !stem.is_empty() && self.terms.contains(stem) {
@@ -215,26 +222,7 @@ mod tests {
         while let Some(t) = stream.next() {
             tokens.push((t.text.clone(), [t.offset_from, t.offset_to]));
         }
-        let mut marked: Vec<bool> = tokens
-            .iter()
-            .map(|(s, _)| marks.terms.contains(s))
-            .collect();
-        for phrase in &marks.phrases {
-            for start in 0..tokens.len().saturating_sub(phrase.len() - 1) {
-                if tokens[start..start + phrase.len()]
-                    .iter()
-                    .zip(phrase)
-                    .all(|((s, _), w)| s == w)
-                {
-                    marked[start..start + phrase.len()].fill(true);
-                }
-            }
-        }
-        tokens
-            .into_iter()
-            .zip(marked)
-            .filter_map(|((_, r), m)| m.then_some(r))
-            .collect()
+        marks.marked(tokens)
     }
 
     #[test]

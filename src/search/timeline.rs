@@ -115,32 +115,31 @@ impl Searcher {
     pub fn timeline(&self, request: &SearchRequest, options: &TimelineOptions) -> Result<Timeline> {
         let started = Instant::now();
         let snapshot = self.snapshot()?;
-        let speakers = self.series_speakers(request, options)?;
+        let speakers = series_speakers(&snapshot, request, options)?;
         let mut timeline = timeline_in(&snapshot, request, &speakers, options)?;
         timeline.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(timeline)
     }
+}
 
-    /// The speakers to draw: those named, or the top ones by matching statements.
-    pub(crate) fn series_speakers(
-        &self,
-        request: &SearchRequest,
-        options: &TimelineOptions,
-    ) -> Result<Vec<String>> {
-        if options.speakers.len() > MAX_SERIES || options.top > MAX_SERIES {
-            return Err(RequestError::Series { max: MAX_SERIES }.into());
-        }
-        if !options.speakers.is_empty() || options.top == 0 {
-            return Ok(options.speakers.clone());
-        }
-        let snapshot = self.snapshot()?;
-        let plan = QueryPlan::new(request, &snapshot, Purpose::Words, 0)?;
-        Ok(super::facets::mentions_by_speaker(&snapshot, &plan)?
-            .into_iter()
-            .take(options.top)
-            .map(|c| c.value)
-            .collect())
+/// The speakers to draw: those named, or the top ones by matching statements.
+fn series_speakers(
+    snapshot: &Snapshot<'_>,
+    request: &SearchRequest,
+    options: &TimelineOptions,
+) -> Result<Vec<String>> {
+    if options.speakers.len() > MAX_SERIES || options.top > MAX_SERIES {
+        return Err(RequestError::Series { max: MAX_SERIES }.into());
     }
+    if !options.speakers.is_empty() || options.top == 0 {
+        return Ok(options.speakers.clone());
+    }
+    let plan = QueryPlan::new(request, snapshot, Purpose::Words, 0)?;
+    Ok(super::facets::mentions_by_speaker(snapshot, &plan)?
+        .into_iter()
+        .take(options.top)
+        .map(|c| c.value)
+        .collect())
 }
 
 /// The timeline on one snapshot, with one series per speaker in `speakers`.
