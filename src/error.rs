@@ -159,9 +159,73 @@ pub enum Error {
         /// The manifest.
         path: PathBuf,
     },
+    /// A vectors file (the index's, or one to import) that cannot be used.
+    #[error("{path}: {problem}")]
+    VectorFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        problem: VectorFileError,
+    },
+    /// Another process is appending vectors to this file.
+    #[error(
+        "{path} is locked by another process (an `embed` or an `ingest` is running); try again when it ends"
+    )]
+    VectorsLocked {
+        /// The vectors file.
+        path: PathBuf,
+    },
+    /// `embed --shard` out of range.
+    #[error("--shard {shard}/{of}: a shard is I/N with 1 <= I <= N")]
+    Shard {
+        /// The shard asked for.
+        shard: u32,
+        /// Of how many.
+        of: u32,
+    },
     /// tantivy failed during a search.
     #[error("search engine error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Why a vectors file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorFileError {
+    /// Not a vectors file at all.
+    #[error("not a rapporteur vectors file (no RPVECT01 header)")]
+    NotVectors,
+    /// Vectors of another width.
+    #[error("vectors of {found} numbers, this model makes {expected}")]
+    Width {
+        /// In the file.
+        found: usize,
+        /// [`crate::embed::DIM`].
+        expected: usize,
+    },
+    /// Made by another model or recipe: their vectors do not mix.
+    #[error(
+        "made by the embedding recipe \"{found}\", not this rapporteur's (\"{}\"): embed again with this binary",
+        crate::embed::VERSION
+    )]
+    Recipe {
+        /// The recipe named in the file.
+        found: String,
+    },
+    /// Cut short.
+    #[error("ends in a partial record ({records} whole records, then {extra} bytes): the file was cut short")]
+    Truncated {
+        /// Whole records.
+        records: u64,
+        /// Bytes after them.
+        extra: u64,
+    },
+    /// A vector that is not of unit length (not made by rapporteur's embedder).
+    #[error("record {record} is not a unit vector")]
+    NotUnit {
+        /// Its position, from 0.
+        record: u64,
+    },
 }
 
 /// The library's result type.
@@ -418,7 +482,7 @@ pub enum RequestError {
         to: String,
     },
     #[error(
-        "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed); re-ingest without --no-embed, or use mode=keyword"
+        "semantic search is unavailable: this index has no embeddings (it was ingested with --no-embed): run `rapporteur embed --index DIR`, or use mode=keyword"
     )]
     /// Semantic or hybrid search on an index without embeddings.
     NoEmbeddings,
@@ -437,7 +501,7 @@ pub enum RequestError {
     /// Distinctive words asked for without exactly one speaker.
     DistinctiveSpeaker,
     #[error(
-        "{paragraph} has no embedding (ingested with --no-embed): re-ingest without it to find similar paragraphs"
+        "{paragraph} has no embedding (ingested with --no-embed): run `rapporteur embed` to find similar paragraphs"
     )]
     /// Similar paragraphs of one that has no embedding.
     NotEmbedded {

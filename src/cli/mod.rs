@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod bench;
+pub mod embed;
 pub mod eval;
 pub mod output;
 pub mod progress;
@@ -99,6 +100,9 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Embed what the index lacks (after `ingest --no-embed`, or documents added since):
+    /// resumable, committed every few thousand texts; or import vectors made elsewhere.
+    Embed(embed::EmbedArgs),
     /// Search: "what did Japan say on duplication", "speaker:Japan agenda:5e duplication".
     Search {
         query: String,
@@ -620,6 +624,7 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             clap_complete::generate(generator, &mut command, "rapporteur", out);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Embed(args) => embed::run(args, out),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(command).render(out)?;

@@ -53,7 +53,9 @@ impl AppState {
 
     /// Opens the index at `index` for serving.
     pub fn open(index: &Path) -> crate::Result<AppState> {
-        Ok(AppState::new(Searcher::open(index)?))
+        let searcher = Searcher::open(index)?;
+        searcher.keep_approximate_index();
+        Ok(AppState::new(searcher))
     }
 
     /// The time limit of one request, waiting for a slot included.

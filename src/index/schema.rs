@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Record kinds in the `kind` field.
 pub(crate) const KIND_PARAGRAPH: &str = "p";
@@ -51,9 +51,9 @@ pub struct Fields {
     pub(crate) payload: Field,
     /// A document record's summary as JSON: the catalog reads only this.
     pub(crate) summary: Field,
-    /// The record's text embedding, little-endian f32 (see [`crate::embed`]).
-    pub(crate) vector: Field,
-    /// [`content_hash`] of the embedded text: unchanged text reuses its vector.
+    /// The key of the record's vector in the vectors file beside the index
+    /// ([`crate::index::vectors::vector_key`] of its text), whether or not it
+    /// has been embedded yet.
     pub(crate) vector_hash: Field,
     /// Words in the embedded text: very short texts get less trust by meaning.
     pub(crate) words: Field,
@@ -95,7 +95,6 @@ pub(crate) fn build() -> (Schema, Fields) {
         date: b.add_u64_field("date", INDEXED | STORED | FAST),
         payload: b.add_text_field("payload", STORED),
         summary: b.add_text_field("summary", STORED),
-        vector: b.add_bytes_field("vector", FAST),
         vector_hash: b.add_u64_field("vector_hash", FAST),
         words: b.add_u64_field("words", FAST),
         sdg: b.add_facet_field("sdg", facet.clone()),
@@ -129,7 +128,6 @@ impl Fields {
             date: f("date")?,
             payload: f("payload")?,
             summary: f("summary")?,
-            vector: f("vector")?,
             vector_hash: f("vector_hash")?,
             words: f("words")?,
             sdg: f("sdg")?,

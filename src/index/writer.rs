@@ -11,12 +11,12 @@ use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
 use super::schema::{
-    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, content_hash, date_number,
+    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number,
     paragraph_id,
 };
-use super::vectors;
+use super::vectors::{self, VectorWriter, Vectors, vector_key};
 use crate::embed::sdg::Goals;
-use crate::embed::{Embedder, Vector, to_bytes};
+use crate::embed::{Embedder, Vector};
 use crate::error::{Error, Result};
 use crate::ingest::Source;
 use crate::ingest::agenda::code_path;
@@ -202,13 +202,13 @@ pub fn ingest(
             },
             other => index_err(other),
         })?;
+    let mut report = IngestReport::default();
     let mut embedding = if options.embed {
-        Some(Embedding::start(&index, &fields)?)
+        Some(Embedding::start(&options.index, &mut report)?)
     } else {
         None
     };
     progress.start(sources.len());
-    let mut report = IngestReport::default();
     let mut seen_ids = HashSet::new();
     // Parse in chunks so that memory stays bounded on large collections.
     for chunk in sources.chunks(256) {
@@ -230,7 +230,6 @@ pub fn ingest(
                 .collect();
             e.prepare(&mut docs, progress, &mut report)?;
         }
-        let vectors = embedding.as_ref().map(|e| &e.known);
         for (path, result, bytes) in parsed {
             match result {
                 Ok(mut doc) => {
@@ -249,13 +248,17 @@ pub fn ingest(
                     report.paragraphs += doc.paragraphs.len();
                     report.statements += doc.statement_count();
                     report.bytes += bytes;
-                    add_document(&writer, &fields, &doc, vectors)?;
+                    add_document(&writer, &fields, &doc)?;
                 }
                 Err(e) => report.failures.push((path, e)),
             }
         }
     }
     progress.committing();
+    // Vectors first: a record is never visible before its vector is durable.
+    if let Some(e) = embedding.as_mut() {
+        e.out.commit()?;
+    }
     writer.commit().map_err(index_err)?;
     writer.wait_merging_threads().map_err(index_err)?;
     report.elapsed = started.elapsed();
@@ -280,27 +283,40 @@ fn embedded_texts(doc: &Document) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Embeddings during one ingest: vectors already in the index or made in this
-/// run, by content hash, and the SDG goals.
+/// Embeddings during one ingest: the vectors file beside the index (vectors
+/// of texts seen before, and the writer new ones go to), and the SDG goals.
 struct Embedding {
     embedder: std::sync::Arc<Embedder>,
     goals: Goals,
-    known: HashMap<u64, Vector>,
+    known: Vectors,
+    /// Made in this run.
+    fresh: HashMap<u64, Vector>,
+    out: VectorWriter,
 }
 
 impl Embedding {
-    fn start(index: &tantivy::Index, f: &Fields) -> Result<Embedding> {
+    fn start(index: &Path, report: &mut IngestReport) -> Result<Embedding> {
         let embedder = Embedder::shared()?;
         let goals = Goals::load(&embedder)?;
-        let searcher = index.reader()?.searcher();
+        let (out, note) = vectors::open_index_writer(index)?;
+        report.warnings.extend(note);
         Ok(Embedding {
             embedder,
             goals,
-            known: vectors::by_hash(&searcher, f)?,
+            known: Vectors::of_index_current(index)?,
+            fresh: HashMap::new(),
+            out,
         })
     }
 
-    /// Embeds the texts not seen before and tags each paragraph's goals.
+    fn vector(&self, key: u64) -> Option<&[f32]> {
+        self.known
+            .get(key)
+            .or_else(|| self.fresh.get(&key).map(|v| &v[..]))
+    }
+
+    /// Embeds the texts not seen before (appended to the vectors file) and
+    /// tags each paragraph's goals.
     fn prepare(
         &mut self,
         docs: &mut [&mut Document],
@@ -311,10 +327,10 @@ impl Embedding {
         let mut seen = HashSet::new();
         for doc in docs.iter() {
             for text in embedded_texts(doc) {
-                let hash = vector_key(text);
-                if self.known.contains_key(&hash) {
+                let key = vector_key(text);
+                if self.vector(key).is_some() {
                     report.reused_vectors += 1;
-                } else if seen.insert(hash) {
+                } else if seen.insert(key) {
                     wanted.push(text);
                 }
             }
@@ -327,12 +343,14 @@ impl Embedding {
                 .embed(&wanted, &|done| progress.embedding(done, total))?;
             report.embedded += total;
             for (text, v) in wanted.iter().zip(vectors) {
-                self.known.insert(vector_key(text), v.into());
+                let key = vector_key(text);
+                self.out.append(key, &v)?;
+                self.fresh.insert(key, v.into());
             }
         }
         for doc in docs.iter_mut() {
             for p in doc.paragraphs.iter_mut() {
-                if let Some(v) = self.known.get(&vector_key(&p.text)) {
+                if let Some(v) = self.vector(vector_key(&p.text)) {
                     p.sdgs = self.goals.of(v);
                 }
             }
@@ -341,26 +359,12 @@ impl Embedding {
     }
 }
 
-/// A text's vector key: its content and how it was embedded.
-fn vector_key(text: &str) -> u64 {
-    content_hash(&format!("{}\n{text}", crate::embed::VERSION))
-}
-
-fn add_vector(
-    record: &mut TantivyDocument,
-    f: &Fields,
-    text: &str,
-    vectors: Option<&HashMap<u64, Vector>>,
-) {
-    let hash = vector_key(text);
-    if let Some(v) = vectors.and_then(|known| known.get(&hash)) {
-        record.add_bytes(f.vector, &to_bytes(v));
-        record.add_u64(f.vector_hash, hash);
-        // The words the vector was made of: "Ratify the OP-CAT; (Chile);" is
-        // three words of meaning, and trusted as three.
-        let embedded = crate::embed::content(text);
-        record.add_u64(f.words, embedded.split_whitespace().count() as u64);
-    }
+/// The key of a record's vector, and the words it is made of: "Ratify the
+/// OP-CAT; (Chile);" is three words of meaning, and trusted as three.
+fn add_vector_key(record: &mut TantivyDocument, f: &Fields, text: &str) {
+    record.add_u64(f.vector_hash, vector_key(text));
+    let embedded = crate::embed::content(text);
+    record.add_u64(f.words, embedded.split_whitespace().count() as u64);
 }
 
 /// Replaces any earlier version of `doc` and adds its records.
@@ -368,7 +372,6 @@ pub fn add_document(
     writer: &tantivy::IndexWriter,
     f: &Fields,
     doc: &Document,
-    vectors: Option<&HashMap<u64, Vector>>,
 ) -> Result<()> {
     writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
     let date = date_number(doc.date.as_deref());
@@ -418,7 +421,7 @@ pub fn add_document(
                 p.add_text(f.text, words);
             }
         }
-        add_vector(&mut p, f, &para.text, vectors);
+        add_vector_key(&mut p, f, &para.text);
         for speaker in &para.speakers {
             p.add_text(f.speaker_name, speaker);
         }
@@ -443,7 +446,7 @@ pub fn add_document(
                 s.add_u64(f.turn, u64::from(turn));
             }
             s.add_text(f.text, &st.text);
-            add_vector(&mut s, f, &st.text, vectors);
+            add_vector_key(&mut s, f, &st.text);
             for speaker in st.speakers() {
                 s.add_text(f.speaker_name, &speaker.name);
                 s.add_facet(

@@ -3,16 +3,17 @@
 //! whether statements have records of their own.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use tantivy::SegmentReader;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ExistsQuery, Occur};
+use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::{Field, Value};
 
 use super::filters::term;
-use super::vector::VectorStore;
+use super::vector::{VectorCache, VectorStore};
 use crate::error::Result;
 use crate::index::Fields;
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT};
@@ -29,8 +30,6 @@ pub(crate) struct Catalog {
     pub separate_statements: bool,
     facet_names: HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>,
     pub vectors: VectorStore,
-    /// Paragraphs ingested with --no-embed: semantic search cannot reach them.
-    pub paragraphs_without_vectors: usize,
     /// Paragraphs per meeting date: a timeline's denominators without filters.
     pub paragraphs_by_date: std::collections::BTreeMap<u64, u64>,
 }
@@ -40,6 +39,7 @@ impl Catalog {
         searcher: &tantivy::Searcher,
         f: &Fields,
         facets: &[FacetField],
+        vectors: VectorStore,
     ) -> Result<Catalog> {
         let generation = searcher.generation().generation_id();
         let addresses = searcher.search(
@@ -77,18 +77,8 @@ impl Catalog {
             topics: topics.into_iter().collect(),
             separate_statements,
             facet_names: load_names(searcher, facets)?,
-            vectors: VectorStore::load(searcher, f)?,
+            vectors,
             paragraphs_by_date: super::timeline::paragraphs_by_date(searcher, f)?,
-            paragraphs_without_vectors: searcher.search(
-                &BooleanQuery::new(vec![
-                    (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
-                    (
-                        Occur::MustNot,
-                        Box::new(ExistsQuery::new("vector_hash".into(), false)),
-                    ),
-                ]),
-                &Count,
-            )?,
         })
     }
 
@@ -222,14 +212,28 @@ pub(crate) struct CatalogWarmer {
     /// The facet fields of a schema (the facets module's list).
     facets: fn(&Fields) -> Vec<FacetField>,
     by_generation: RwLock<HashMap<u64, Arc<Catalog>>>,
+    vectors: VectorCache,
 }
 
 impl CatalogWarmer {
-    pub(crate) fn new(facets: fn(&Fields) -> Vec<FacetField>) -> CatalogWarmer {
+    pub(crate) fn new(index: &Path, facets: fn(&Fields) -> Vec<FacetField>) -> CatalogWarmer {
         CatalogWarmer {
             facets,
             by_generation: RwLock::default(),
+            vectors: VectorCache::new(index),
         }
+    }
+
+    /// Build the approximate vector index in the background when a
+    /// generation has enough vectors (a server does; a one-shot search,
+    /// which would exit before it is ready, does not).
+    pub(crate) fn keep_approximate_index(&self) {
+        self.vectors.keep_graph();
+    }
+
+    /// Whether an approximate index is being built.
+    pub(crate) fn building_approximate_index(&self) -> bool {
+        self.vectors.building()
     }
 
     /// The catalog of `searcher`'s generation; built here only if warming it
@@ -250,7 +254,13 @@ impl CatalogWarmer {
 
     fn build(&self, searcher: &tantivy::Searcher) -> Result<Arc<Catalog>> {
         let fields = Fields::from_schema(searcher.schema())?;
-        let catalog = Arc::new(Catalog::load(searcher, &fields, &(self.facets)(&fields))?);
+        let vectors = self.vectors.store(searcher, &fields)?;
+        let catalog = Arc::new(Catalog::load(
+            searcher,
+            &fields,
+            &(self.facets)(&fields),
+            vectors,
+        )?);
         self.by_generation
             .write()
             .unwrap_or_else(|e| e.into_inner())

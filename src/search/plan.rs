@@ -353,14 +353,20 @@ fn mode_for(
         (Some(e), None) => Ok((Mode::Keyword, Some(format!("{e}; answered by keyword")))),
         (None, _) => Ok((
             wanted,
-            (catalog.paragraphs_without_vectors > 0).then(|| {
-                format!(
-                    "{} paragraphs were ingested with --no-embed: search by meaning does not reach them",
-                    catalog.paragraphs_without_vectors
-                )
-            }),
+            coverage_notice(&catalog.vectors),
         )),
     }
+}
+
+/// What share of the paragraphs search by meaning reaches, where not all.
+fn coverage_notice(vectors: &super::vector::VectorStore) -> Option<String> {
+    let (all, embedded) = (vectors.paragraphs, vectors.embedded_paragraphs);
+    (embedded < all).then(|| {
+        format!(
+            "search by meaning covers {embedded} of {all} paragraphs ({:.0}%), by words all of them: `rapporteur embed` embeds the rest",
+            100.0 * embedded as f64 / all.max(1) as f64
+        )
+    })
 }
 
 #[cfg(test)]

@@ -42,10 +42,23 @@ impl Snapshot<'_> {
 impl Searcher {
     /// Opens the index at `path`; its catalog is built before this returns.
     pub fn open(path: &std::path::Path) -> Result<Searcher> {
-        let warmer = Arc::new(CatalogWarmer::new(facets::fields));
+        let warmer = Arc::new(CatalogWarmer::new(path, facets::fields));
         let weak = Arc::downgrade(&warmer);
         let index = Index::open_warmed(path, vec![weak])?;
         Ok(Searcher { index, warmer })
+    }
+
+    /// Keeps an approximate vector index (HNSW) for large collections, built
+    /// in the background when a generation has enough vectors; until it is
+    /// ready, searches by meaning scan exactly. For long-lived processes.
+    pub fn keep_approximate_index(&self) {
+        self.warmer.keep_approximate_index();
+    }
+
+    /// Whether the approximate vector index is being built (searches by
+    /// meaning scan exactly meanwhile).
+    pub fn building_approximate_index(&self) -> bool {
+        self.warmer.building_approximate_index()
     }
 
     /// The open index.

@@ -8,23 +8,39 @@
 //! candidates hold too few allowed records, the exact scan answers.
 
 use std::collections::BinaryHeap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::collect::{self, Group, Match};
-use crate::embed::{DIM, dot};
-use crate::error::Result;
+use super::filters::term;
+use crate::embed::dot;
+use crate::error::{Error, Result, VectorFileError};
 use crate::index::Fields;
+use crate::index::schema::KIND_PARAGRAPH;
+use crate::index::vectors::{self, Vectors};
 
-/// The vectors of one index generation, in one contiguous block.
+/// The embedded records of one index generation and the vectors file they
+/// point into (its chunks are shared with the other generations).
 #[derive(Default)]
 pub(crate) struct VectorStore {
+    /// Embedded records, by position of their vector in the file.
     records: Vec<Record>,
-    data: Vec<f32>,
-    approximate: Option<Approximate>,
+    vectors: Vectors,
+    /// The graph over the file's first vectors, once one is built.
+    graph: GraphSlot,
+    /// Paragraphs in this generation, and how many of them have a vector.
+    pub(crate) paragraphs: usize,
+    pub(crate) embedded_paragraphs: usize,
 }
+
+/// A graph shared by the generations it was built for, filled in when its
+/// background build ends.
+pub(crate) type GraphSlot = Arc<RwLock<Option<Arc<Approximate>>>>;
 
 /// Vectors from which an approximate index proposes the candidates.
 pub(crate) const APPROXIMATE_FROM: usize = 50_000;
@@ -32,7 +48,7 @@ pub(crate) const APPROXIMATE_FROM: usize = 50_000;
 const APPROXIMATE_CANDIDATES: usize = 400;
 
 #[derive(Clone)]
-struct Unit(std::sync::Arc<[f32]>);
+struct Unit(Arc<[f32]>);
 
 impl instant_distance::Point for Unit {
     fn distance(&self, other: &Self) -> f32 {
@@ -40,47 +56,44 @@ impl instant_distance::Point for Unit {
     }
 }
 
-/// An HNSW graph over unit vectors, answering by cosine.
+/// An HNSW graph over the first `covered` vectors of a vectors file, by
+/// position, answering by cosine.
 pub(crate) struct Approximate {
     map: instant_distance::HnswMap<Unit, u32>,
+    pub(crate) covered: usize,
 }
 
 impl Approximate {
-    pub(crate) fn build(vectors: &[&[f32]]) -> Approximate {
-        let points: Vec<Unit> = vectors.iter().map(|v| Unit((*v).into())).collect();
-        let values: Vec<u32> = (0..vectors.len() as u32).collect();
+    /// The graph over every vector read so far.
+    pub(crate) fn build(vectors: &Vectors) -> Approximate {
+        let covered = vectors.len();
+        let points: Vec<Unit> = (0..covered as u32)
+            .map(|p| Unit(vectors.at(p).into()))
+            .collect();
+        let values: Vec<u32> = (0..covered as u32).collect();
         let map = instant_distance::Builder::default()
             .ef_search(APPROXIMATE_CANDIDATES)
             .seed(7)
             .build(points, values);
-        Approximate { map }
+        Approximate { map, covered }
     }
 
-    /// The `k` nearest points `accept` lets through, best first, with their
-    /// cosine; None when the graph's candidates hold fewer than `k` of them
-    /// (a narrow filter): the caller then scans exactly.
-    pub(crate) fn nearest(
-        &self,
-        query: &[f32],
-        k: usize,
-        accept: impl Fn(usize) -> bool,
-    ) -> Option<Vec<(usize, f32)>> {
+    /// Hands `visit` the nearest positions, best first, with their cosine,
+    /// until it says it has enough (true); false when the graph's candidates
+    /// ran out first (a narrow filter): the caller then scans exactly.
+    pub(crate) fn nearest(&self, query: &[f32], mut visit: impl FnMut(u32, f32) -> bool) -> bool {
         let mut search = instant_distance::Search::default();
         let point = Unit(query.into());
-        let found: Vec<(usize, f32)> = self
-            .map
+        self.map
             .search(&point, &mut search)
-            .map(|item| (*item.value as usize, 1.0 - item.distance))
-            .filter(|(i, _)| accept(*i))
-            .take(k)
-            .collect();
-        (found.len() == k).then_some(found)
+            .any(|item| visit(*item.value, 1.0 - item.distance))
     }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Record {
     address: DocAddress,
+    position: u32,
     para: u64,
     statement: Option<u64>,
     date: u64,
@@ -93,41 +106,54 @@ struct Record {
 const TRUSTED_WORDS: f32 = 12.0;
 
 impl VectorStore {
-    pub(crate) fn load(searcher: &tantivy::Searcher, f: &Fields) -> Result<VectorStore> {
-        let stored = crate::index::vectors::read(searcher, f)?;
+    /// The records of `searcher`'s generation that `vectors` has a vector for.
+    pub(crate) fn load(
+        searcher: &tantivy::Searcher,
+        f: &Fields,
+        vectors: Vectors,
+        graph: GraphSlot,
+    ) -> Result<VectorStore> {
+        let paragraphs = searcher.search(&*term(f.kind, KIND_PARAGRAPH), &DocSet)?;
         let mut store = VectorStore {
-            records: Vec::with_capacity(stored.len()),
-            data: Vec::with_capacity(stored.len() * DIM),
-            approximate: None,
+            vectors,
+            graph,
+            ..VectorStore::default()
         };
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
             let fast = segment.fast_fields();
-            columns.push((
+            let (keys, para, statement, date, words) = (
+                fast.u64("vector_hash")?,
                 fast.u64("para")?,
                 fast.u64("statement")?,
                 fast.u64("date")?,
                 fast.u64("words")?,
-            ));
+            );
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let Some(key) = keys.first(doc) else { continue };
+                let address = DocAddress::new(ordinal as u32, doc);
+                let is_paragraph = paragraphs.contains(&address);
+                store.paragraphs += usize::from(is_paragraph);
+                let Some(position) = store.vectors.position(key) else {
+                    continue;
+                };
+                store.embedded_paragraphs += usize::from(is_paragraph);
+                store.records.push(Record {
+                    address,
+                    position,
+                    para: para.first(doc).unwrap_or(0),
+                    statement: statement.first(doc),
+                    date: date.first(doc).unwrap_or(0),
+                    trust: (words.first(doc).unwrap_or(0) as f32 / TRUSTED_WORDS)
+                        .min(1.0)
+                        .sqrt(),
+                });
+            }
         }
-        for s in stored {
-            let (para, statement, date, words) = &columns[s.address.segment_ord as usize];
-            let doc = s.address.doc_id;
-            store.records.push(Record {
-                address: s.address,
-                para: para.first(doc).unwrap_or(0),
-                statement: statement.first(doc),
-                date: date.first(doc).unwrap_or(0),
-                trust: (words.first(doc).unwrap_or(0) as f32 / TRUSTED_WORDS)
-                    .min(1.0)
-                    .sqrt(),
-            });
-            store.data.extend_from_slice(&s.vector);
-        }
-        if store.records.len() >= APPROXIMATE_FROM {
-            let vectors: Vec<&[f32]> = store.data.chunks_exact(DIM).collect();
-            store.approximate = Some(Approximate::build(&vectors));
-        }
+        store.records.sort_by_key(|r| r.position);
         Ok(store)
     }
 
@@ -139,8 +165,15 @@ impl VectorStore {
     pub(crate) fn vector_of(&self, address: DocAddress) -> Option<&[f32]> {
         self.records
             .iter()
-            .position(|r| r.address == address)
-            .map(|i| &self.data[i * DIM..(i + 1) * DIM])
+            .find(|r| r.address == address)
+            .map(|r| self.vectors.at(r.position))
+    }
+
+    /// Where the records whose vector is at `position` are in `records`.
+    fn at_position(&self, position: u32) -> std::ops::Range<usize> {
+        let from = self.records.partition_point(|r| r.position < position);
+        let to = from + self.records[from..].partition_point(|r| r.position == position);
+        from..to
     }
 
     /// The `k` paragraphs closest to the query among the records `allowed`
@@ -155,18 +188,14 @@ impl VectorStore {
         exclude_para: Option<u64>,
     ) -> Result<Vec<Group>> {
         let allowed = searcher.search(allowed, &DocSet)?;
-        let accept = |i: usize| {
-            Some(self.records[i].para) != exclude_para && allowed.contains(&self.records[i].address)
-        };
+        let accept =
+            |r: &Record| Some(r.para) != exclude_para && allowed.contains(&r.address);
         // Records of one paragraph can each be close; keep enough to fill k paragraphs.
         let keep = k.saturating_mul(4).max(k);
-        let proposed = match (&self.approximate, queries) {
-            (Some(graph), [query]) => graph.nearest(query, keep, accept),
-            _ => None,
-        };
-        let mut heap: BinaryHeap<Scored> = BinaryHeap::new();
-        let mut offer = |i: usize, cosine: f32| {
+        let heap = std::cell::RefCell::new(BinaryHeap::<Scored>::new());
+        let offer = |i: usize, cosine: f32| {
             let score = self.records[i].trust * cosine;
+            let mut heap = heap.borrow_mut();
             if heap.len() < keep {
                 heap.push(Scored(-score, i));
             } else if heap.peek().is_some_and(|min| -min.0 < score) {
@@ -174,19 +203,41 @@ impl VectorStore {
                 heap.push(Scored(-score, i));
             }
         };
-        match proposed {
-            Some(candidates) => candidates.into_iter().for_each(|(i, c)| offer(i, c)),
-            None => {
-                for i in (0..self.records.len()).filter(|&i| accept(i)) {
-                    let v = &self.data[i * DIM..(i + 1) * DIM];
-                    offer(
-                        i,
-                        queries.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max),
-                    );
+        let graph = self.graph.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let scan_from = match (graph, queries) {
+            (Some(graph), [query]) => {
+                let mut accepted = 0;
+                let answered = graph.nearest(query, |position, cosine| {
+                    for i in self.at_position(position) {
+                        if accept(&self.records[i]) {
+                            offer(i, cosine);
+                            accepted += 1;
+                        }
+                    }
+                    accepted >= keep
+                });
+                if answered {
+                    // The graph answers for what it covers; the rest is scanned.
+                    graph.covered as u32
+                } else {
+                    heap.borrow_mut().clear();
+                    0
                 }
+            }
+            _ => 0,
+        };
+        let from = self.records.partition_point(|r| r.position < scan_from);
+        for (i, r) in self.records.iter().enumerate().skip(from) {
+            if accept(r) {
+                let v = self.vectors.at(r.position);
+                offer(
+                    i,
+                    queries.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max),
+                );
             }
         }
         let matches: Vec<Match> = heap
+            .into_inner()
             .into_iter()
             .map(|Scored(neg, i)| {
                 let r = self.records[i];
@@ -201,6 +252,84 @@ impl VectorStore {
         let mut groups = collect::group(matches, false);
         groups.truncate(k);
         Ok(groups)
+    }
+}
+
+/// One index's vectors file as far as it has been read, and the graph over
+/// it: shared by every generation, so that a reload reads only what was
+/// appended and a graph outlives the commits after it.
+pub(crate) struct VectorCache {
+    path: PathBuf,
+    vectors: Mutex<Vectors>,
+    graph: GraphSlot,
+    building: Arc<AtomicBool>,
+    keep_graph: AtomicBool,
+}
+
+impl VectorCache {
+    pub(crate) fn new(index: &Path) -> VectorCache {
+        VectorCache {
+            path: index.join(vectors::FILE),
+            vectors: Mutex::default(),
+            graph: GraphSlot::default(),
+            building: Arc::default(),
+            keep_graph: AtomicBool::new(false),
+        }
+    }
+
+    /// Builds graphs from now on (off the query path), starting with one
+    /// for the vectors read so far.
+    pub(crate) fn keep_graph(&self) {
+        self.keep_graph.store(true, Ordering::Relaxed);
+        let vectors = self.vectors.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        self.maybe_build_graph(&vectors);
+    }
+
+    /// Whether a graph build is under way.
+    pub(crate) fn building(&self) -> bool {
+        self.building.load(Ordering::Acquire)
+    }
+
+    /// The vector store of `searcher`'s generation, reading what the file
+    /// gained since the last one.
+    pub(crate) fn store(&self, searcher: &tantivy::Searcher, f: &Fields) -> Result<VectorStore> {
+        let vectors = {
+            let mut vectors = self.vectors.lock().unwrap_or_else(|e| e.into_inner());
+            match vectors.refresh(&self.path) {
+                // Another recipe's vectors match none of this one's keys.
+                Err(Error::VectorFile {
+                    problem: VectorFileError::Recipe { .. },
+                    ..
+                }) => {}
+                other => other?,
+            }
+            vectors.clone()
+        };
+        self.maybe_build_graph(&vectors);
+        VectorStore::load(searcher, f, vectors, self.graph.clone())
+    }
+
+    /// Starts a graph build in the background when there are enough vectors
+    /// and the graph there is covers less than nine tenths of them.
+    fn maybe_build_graph(&self, vectors: &Vectors) {
+        let covered = self
+            .graph
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or(0, |g| g.covered);
+        let wanted = self.keep_graph.load(Ordering::Relaxed)
+            && vectors.len() >= APPROXIMATE_FROM
+            && covered * 10 < vectors.len() * 9;
+        if !wanted || self.building.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (vectors, slot, building) = (vectors.clone(), self.graph.clone(), self.building.clone());
+        std::thread::spawn(move || {
+            let graph = Arc::new(Approximate::build(&vectors));
+            *slot.write().unwrap_or_else(|e| e.into_inner()) = Some(graph);
+            building.store(false, Ordering::Release);
+        });
     }
 }
 
@@ -291,6 +420,7 @@ impl SegmentCollector for SegmentDocSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embed::DIM;
 
     /// Deterministic unit vectors in clusters, as topics make them.
     fn clustered(n: usize, seed: u64) -> Vec<Vec<f32>> {
@@ -316,11 +446,43 @@ mod tests {
             .collect()
     }
 
+    /// The points in a vectors file, read back.
+    fn stored(points: &[Vec<f32>]) -> (tempfile::TempDir, Vectors) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.bin");
+        let mut w = crate::index::vectors::VectorWriter::open(&path).unwrap();
+        for (i, p) in points.iter().enumerate() {
+            w.append(i as u64, p).unwrap();
+        }
+        w.commit().unwrap();
+        let mut v = Vectors::default();
+        v.refresh(&path).unwrap();
+        (dir, v)
+    }
+
+    /// The graph's `k` nearest that `accept` lets through.
+    fn nearest(
+        graph: &Approximate,
+        q: &[f32],
+        k: usize,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<Vec<(usize, f32)>> {
+        let mut found = Vec::new();
+        graph
+            .nearest(q, |p, c| {
+                if accept(p as usize) {
+                    found.push((p as usize, c));
+                }
+                found.len() >= k
+            })
+            .then_some(found)
+    }
+
     #[test]
     fn the_graph_finds_what_the_exact_scan_finds_with_a_filter() {
         let points = clustered(3000, 0x9e37_79b9_7f4a_7c15);
-        let refs: Vec<&[f32]> = points.iter().map(Vec::as_slice).collect();
-        let graph = Approximate::build(&refs);
+        let (_dir, vectors) = stored(&points);
+        let graph = Approximate::build(&vectors);
         let queries = clustered(40, 0x2545_f491_4f6c_dd1d);
         let accept = |i: usize| !i.is_multiple_of(3);
         let (mut found, mut wanted) = (0, 0);
@@ -331,7 +493,7 @@ mod tests {
                 .collect();
             exact.sort_by(|a, b| b.1.total_cmp(&a.1));
             let exact: Vec<usize> = exact.iter().take(10).map(|(i, _)| *i).collect();
-            let approximate = graph.nearest(q, 10, accept).expect("enough candidates");
+            let approximate = nearest(&graph, q, 10, accept).expect("enough candidates");
             assert!(
                 approximate.iter().all(|(i, _)| accept(*i)),
                 "the filter holds"
@@ -350,8 +512,8 @@ mod tests {
     #[test]
     fn a_narrow_filter_falls_back_to_the_exact_scan() {
         let points = clustered(500, 11);
-        let refs: Vec<&[f32]> = points.iter().map(Vec::as_slice).collect();
-        let graph = Approximate::build(&refs);
-        assert!(graph.nearest(&points[0], 10, |i| i == 7).is_none());
+        let (_dir, vectors) = stored(&points);
+        let graph = Approximate::build(&vectors);
+        assert!(nearest(&graph, &points[0], 10, |i| i == 7).is_none());
     }
 }
