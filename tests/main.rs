@@ -8,6 +8,7 @@ mod analysis;
 mod browser;
 mod cli;
 mod edges;
+mod embedding;
 mod fuzz_inputs;
 mod http;
 mod ingest;
