@@ -213,7 +213,9 @@ pub enum VectorFileError {
         found: String,
     },
     /// Cut short.
-    #[error("ends in a partial record ({records} whole records, then {extra} bytes): the file was cut short")]
+    #[error(
+        "ends in a partial record ({records} whole records, then {extra} bytes): the file was cut short"
+    )]
     Truncated {
         /// Whole records.
         records: u64,

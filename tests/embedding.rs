@@ -35,14 +35,23 @@ fn path(p: &Path) -> &str {
 /// Whole records in a vectors file.
 fn records(file: &Path) -> u64 {
     let size = std::fs::metadata(file).map_or(0, |m| m.len());
-    let header = 16 + std::fs::read(file).map_or(0, |b| {
-        u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as u64
-    });
+    let header = 16
+        + std::fs::read(file).map_or(0, |b| {
+            u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as u64
+        });
     size.saturating_sub(header) / RECORD_BYTES
 }
 
 fn semantic(index: &Path, q: &str) -> Value {
-    let out = run(&["search", "--json", "--mode", "semantic", "--index", path(index), q]);
+    let out = run(&[
+        "search",
+        "--json",
+        "--mode",
+        "semantic",
+        "--index",
+        path(index),
+        q,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
@@ -66,7 +75,8 @@ fn a_killed_embed_resumes_where_it_stopped_and_nothing_runs_beside_it() {
         }
     }
     assert!(
-        seen.iter().any(|l| l.starts_with("committed 200/943 texts (")),
+        seen.iter()
+            .any(|l| l.starts_with("committed 200/943 texts (")),
         "plain progress lines with rate and time left: {seen:?}"
     );
     // While it runs: a second embed and an ingest are refused, clearly.
@@ -86,7 +96,10 @@ fn a_killed_embed_resumes_where_it_stopped_and_nothing_runs_beside_it() {
     child.wait().expect("reaped");
 
     let kept = records(&index.join("vectors.bin"));
-    assert!((200..TEXTS).contains(&kept), "{kept} vectors survive the kill");
+    assert!(
+        (200..TEXTS).contains(&kept),
+        "{kept} vectors survive the kill"
+    );
     // Partly embedded: hybrid answers, and says how much meaning covers.
     let out = run(&["search", "--json", "--index", path(&index), "big cats"]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -112,7 +125,11 @@ fn a_killed_embed_resumes_where_it_stopped_and_nothing_runs_beside_it() {
     assert_eq!(records(&index.join("vectors.bin")), TEXTS);
     // Nothing left: a third run embeds nothing.
     let again = run(&["embed", "--index", path(&index)]);
-    assert!(stdout(&again).starts_with("embedded 0 texts"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).starts_with("embedded 0 texts"),
+        "{}",
+        stdout(&again)
+    );
 
     // The same answers by meaning as an ingest with embeddings (`ingest
     // corpus/neaspec-som22-report.txt corpus/verbatim`): a line about a bird,
@@ -155,7 +172,10 @@ fn shards_made_elsewhere_are_imported_and_bad_files_refused() {
     let (a, b) = (shards[0].1, shards[1].1);
     assert_eq!(a + b, TEXTS, "the shards split the texts: {a} + {b}");
     assert!(a > 300 && b > 300, "{a} / {b}");
-    assert!(!index.join("vectors.bin").exists(), "--out leaves the index alone");
+    assert!(
+        !index.join("vectors.bin").exists(),
+        "--out leaves the index alone"
+    );
 
     // Refused whole, before anything is added: another width, a file cut short.
     let bytes = std::fs::read(&shards[0].0).expect("shard");
@@ -168,7 +188,11 @@ fn shards_made_elsewhere_are_imported_and_bad_files_refused() {
     narrow[8..12].copy_from_slice(&768u32.to_le_bytes());
     std::fs::write(&cut, &narrow).expect("write");
     let out = run(&["embed", "--import", path(&cut), "--index", path(&index)]);
-    assert!(stderr(&out).contains("vectors of 768 numbers"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("vectors of 768 numbers"),
+        "{}",
+        stderr(&out)
+    );
     std::fs::write(&cut, b"id,vector\n1,0.5\n").expect("write");
     let out = run(&["embed", "--import", path(&cut), "--index", path(&index)]);
     assert!(
@@ -195,11 +219,26 @@ fn shards_made_elsewhere_are_imported_and_bad_files_refused() {
         );
     }
     // Importing again adds nothing.
-    let out = run(&["embed", "--import", path(&shards[0].0), "--index", path(&index)]);
-    assert!(stdout(&out).starts_with("imported 0 of"), "{}", stdout(&out));
+    let out = run(&[
+        "embed",
+        "--import",
+        path(&shards[0].0),
+        "--index",
+        path(&index),
+    ]);
+    assert!(
+        stdout(&out).starts_with("imported 0 of"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(records(&index.join("vectors.bin")), TEXTS);
     let v = semantic(&index, "big cats");
-    assert_eq!(hit_ids(&v)[1], "neaspec-som22-report#27", "{:?}", hit_ids(&v));
+    assert_eq!(
+        hit_ids(&v)[1],
+        "neaspec-som22-report#27",
+        "{:?}",
+        hit_ids(&v)
+    );
 }
 
 #[test]

@@ -499,7 +499,17 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             };
             let target = match (&url, &local) {
                 (Some(url), _) => Target::Server(url.clone()),
-                (None, Some(searcher)) => Target::InProcess(searcher.clone()),
+                (None, Some(searcher)) => {
+                    // Measured as a server runs: with its approximate vector index.
+                    searcher.keep_approximate_index();
+                    if searcher.building_approximate_index() {
+                        eprintln!("waiting for the approximate vector index to be built");
+                        while searcher.building_approximate_index() {
+                            std::thread::sleep(std::time::Duration::from_millis(200));
+                        }
+                    }
+                    Target::InProcess(searcher.clone())
+                }
                 (None, None) => unreachable!("an in-process bench opens the index"),
             };
             let mut reports = Vec::new();

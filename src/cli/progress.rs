@@ -18,6 +18,17 @@ pub fn failure(path: &Path, error: &Error) -> String {
     }
 }
 
+/// What embedding the whole run will cost, where it is more than a minute.
+fn estimate(texts: usize, seconds: f64) -> Option<String> {
+    (seconds > 60.0).then(|| {
+        format!(
+            "embedding will take about {} (about {texts} texts at {:.0}/s); for a large collection, `ingest --no-embed` then `rapporteur embed` (resumable) makes it searchable by keyword at once",
+            super::embed::human_duration(seconds),
+            texts as f64 / seconds
+        )
+    })
+}
+
 pub trait Reporter: Progress {
     fn finish(&self);
 }
@@ -51,6 +62,11 @@ impl Progress for Bar {
     }
     fn embedding(&self, done: usize, total: usize) {
         self.0.set_message(format!("embedding {done}/{total}"));
+    }
+    fn embedding_estimate(&self, texts: usize, seconds: f64) {
+        if let Some(line) = estimate(texts, seconds) {
+            self.0.println(line);
+        }
     }
     fn committing(&self) {
         self.0.set_message("committing");
@@ -96,6 +112,11 @@ impl Progress for Lines {
         let step = (total / 10).max(64);
         if done == 0 || done == total || done % step < 8 {
             eprintln!("embedding {done}/{total} texts");
+        }
+    }
+    fn embedding_estimate(&self, texts: usize, seconds: f64) {
+        if let Some(line) = estimate(texts, seconds) {
+            eprintln!("{line}");
         }
     }
     fn committing(&self) {

@@ -280,7 +280,9 @@ mod tests {
 
     #[test]
     fn shards_split_the_keys_between_them() {
-        let keys: Vec<u64> = (0..1000).map(|i| vector_key(&format!("text {i}"))).collect();
+        let keys: Vec<u64> = (0..1000)
+            .map(|i| vector_key(&format!("text {i}")))
+            .collect();
         let counts: Vec<usize> = (1..=3)
             .map(|i| keys.iter().filter(|k| in_shard(**k, Some((i, 3)))).count())
             .collect();

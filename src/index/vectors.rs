@@ -251,7 +251,8 @@ impl VectorWriter {
             .truncate(false)
             .open(path)
             .map_err(io_error(path))?;
-        file.try_lock().map_err(|_| Error::VectorsLocked { path: path.into() })?;
+        file.try_lock()
+            .map_err(|_| Error::VectorsLocked { path: path.into() })?;
         let size = file.metadata().map_err(io_error(path))?.len();
         if size == 0 {
             file.write_all(&header()).map_err(io_error(path))?;
@@ -396,7 +397,10 @@ mod tests {
         assert!(matches!(
             read_all(&path),
             Err(Error::VectorFile {
-                problem: VectorFileError::Truncated { records: 4, extra: 3 },
+                problem: VectorFileError::Truncated {
+                    records: 4,
+                    extra: 3
+                },
                 ..
             })
         ));

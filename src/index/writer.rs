@@ -11,8 +11,7 @@ use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
 use super::schema::{
-    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number,
-    paragraph_id,
+    self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
 };
 use super::vectors::{self, VectorWriter, Vectors, vector_key};
 use crate::embed::sdg::Goals;
@@ -99,6 +98,9 @@ pub trait Progress: Sync {
     fn parsed(&self, path: &Path, outcome: std::result::Result<&Document, &Error>);
     /// Texts embedded so far out of those this chunk needs.
     fn embedding(&self, _done: usize, _total: usize) {}
+    /// After the first chunk: about how many texts the whole run embeds, and
+    /// how long that takes at the rate measured.
+    fn embedding_estimate(&self, _texts: usize, _seconds: f64) {}
     /// Everything is written; tantivy is committing.
     fn committing(&self);
 }
@@ -210,6 +212,11 @@ pub fn ingest(
     };
     progress.start(sources.len());
     let mut seen_ids = HashSet::new();
+    let total_bytes: u64 = sources
+        .iter()
+        .map(|s| std::fs::metadata(s.path()).map_or(0, |m| m.len()))
+        .sum();
+    let mut first_chunk = true;
     // Parse in chunks so that memory stays bounded on large collections.
     for chunk in sources.chunks(256) {
         let parsed: Vec<(PathBuf, Result<Document>, u64)> = chunk
@@ -228,8 +235,17 @@ pub fn ingest(
                 .iter_mut()
                 .filter_map(|(_, r, _)| r.as_mut().ok())
                 .collect();
+            let (before, started) = (report.embedded, Instant::now());
             e.prepare(&mut docs, progress, &mut report)?;
+            if first_chunk && report.embedded > before {
+                let chunk_bytes: u64 = parsed.iter().map(|(_, _, b)| *b).sum();
+                let texts = (report.embedded - before) as f64 * total_bytes as f64
+                    / chunk_bytes.max(1) as f64;
+                let rate = (report.embedded - before) as f64 / started.elapsed().as_secs_f64();
+                progress.embedding_estimate(texts as usize, texts / rate.max(1e-9));
+            }
         }
+        first_chunk = false;
         for (path, result, bytes) in parsed {
             match result {
                 Ok(mut doc) => {
@@ -368,11 +384,7 @@ fn add_vector_key(record: &mut TantivyDocument, f: &Fields, text: &str) {
 }
 
 /// Replaces any earlier version of `doc` and adds its records.
-pub fn add_document(
-    writer: &tantivy::IndexWriter,
-    f: &Fields,
-    doc: &Document,
-) -> Result<()> {
+pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -> Result<()> {
     writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
     let date = date_number(doc.date.as_deref());
     let year = doc.year();

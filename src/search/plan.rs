@@ -351,10 +351,7 @@ fn mode_for(
     match (unavailable, asked) {
         (Some(e), Some(_)) => Err(e),
         (Some(e), None) => Ok((Mode::Keyword, Some(format!("{e}; answered by keyword")))),
-        (None, _) => Ok((
-            wanted,
-            coverage_notice(&catalog.vectors),
-        )),
+        (None, _) => Ok((wanted, coverage_notice(&catalog.vectors))),
     }
 }
 

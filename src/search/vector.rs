@@ -188,8 +188,7 @@ impl VectorStore {
         exclude_para: Option<u64>,
     ) -> Result<Vec<Group>> {
         let allowed = searcher.search(allowed, &DocSet)?;
-        let accept =
-            |r: &Record| Some(r.para) != exclude_para && allowed.contains(&r.address);
+        let accept = |r: &Record| Some(r.para) != exclude_para && allowed.contains(&r.address);
         // Records of one paragraph can each be close; keep enough to fill k paragraphs.
         let keep = k.saturating_mul(4).max(k);
         let heap = std::cell::RefCell::new(BinaryHeap::<Scored>::new());
@@ -281,7 +280,11 @@ impl VectorCache {
     /// for the vectors read so far.
     pub(crate) fn keep_graph(&self) {
         self.keep_graph.store(true, Ordering::Relaxed);
-        let vectors = self.vectors.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let vectors = self
+            .vectors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         self.maybe_build_graph(&vectors);
     }
 
@@ -324,7 +327,8 @@ impl VectorCache {
         if !wanted || self.building.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (vectors, slot, building) = (vectors.clone(), self.graph.clone(), self.building.clone());
+        let (vectors, slot, building) =
+            (vectors.clone(), self.graph.clone(), self.building.clone());
         std::thread::spawn(move || {
             let graph = Arc::new(Approximate::build(&vectors));
             *slot.write().unwrap_or_else(|e| e.into_inner()) = Some(graph);
