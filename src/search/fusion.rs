@@ -157,21 +157,26 @@ pub(crate) fn exact_matches(
 /// already scaled to 0..1 by the caller) + ratio × cosine scaled between the
 /// last and the best semantic candidate. With `exact`, those paragraphs come first.
 pub(crate) fn fuse(
-    keyword: &[Group],
+    keyword: Vec<Group>,
     semantic: &[Group],
     ratio: f32,
     exact: Option<&HashSet<u64>>,
+    ordered: usize,
 ) -> Vec<Group> {
     let best_meaning = semantic.first().map_or(0.0, |g| g.score);
     let floor = semantic.last().map_or(0.0, |g| g.score);
     let span = (best_meaning - floor).max(1e-6);
-    let mut fused: Vec<Group> = Vec::with_capacity(keyword.len() + semantic.len());
-    let mut at: HashMap<u64, usize> = HashMap::new();
-    for g in keyword {
-        let score = (1.0 - ratio) * g.score;
-        at.insert(g.para, fused.len());
-        fused.push(Group { score, ..g.clone() });
-    }
+    let mut fused = keyword;
+    fused.reserve(semantic.len());
+    fused.iter_mut().for_each(|g| g.score *= 1.0 - ratio);
+    // Meaning's candidates are few: look their paragraphs up, not every keyword hit's.
+    let wanted: HashSet<u64> = semantic.iter().map(|g| g.para).collect();
+    let at: HashMap<u64, usize> = fused
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| wanted.contains(&g.para))
+        .map(|(i, g)| (g.para, i))
+        .collect();
     for g in semantic {
         let meaning = ratio * (g.score - floor) / span;
         match at.get(&g.para) {
@@ -191,12 +196,19 @@ pub(crate) fn fuse(
         }
     }
     let first = |g: &Group| exact.is_some_and(|e| e.contains(&g.para));
-    fused.sort_by(|a, b| {
+    let order = |a: &Group, b: &Group| {
         first(b)
             .cmp(&first(a))
             .then(b.score.total_cmp(&a.score))
             .then(a.para.cmp(&b.para))
-    });
+    };
+    // Only the first `ordered` are read in order (a page); the rest are counted.
+    if ordered < fused.len() {
+        fused.select_nth_unstable_by(ordered, order);
+        fused[..ordered].sort_by(order);
+    } else {
+        fused.sort_by(order);
+    }
     fused
 }
 
@@ -218,13 +230,19 @@ mod tests {
         let keyword = [group(1, 1.0), group(2, 0.5)];
         let mut semantic = vec![group(3, 0.8), group(2, 0.7), group(5, 0.5), group(4, 0.2)];
         close_enough(&mut semantic);
-        let fused = fuse(&keyword, &semantic, 0.5, None);
+        let fused = fuse(keyword.to_vec(), &semantic, 0.5, None, usize::MAX);
         let order: Vec<u64> = fused.iter().map(|g| g.para).collect();
         // 2 is good on both counts; 1 only by words; 3 and 5 only by meaning;
         // 4 is too far from the best meaning to count.
         assert_eq!(order, [2, 1, 3, 5]);
-        assert_eq!(fuse(&keyword, &semantic, 0.0, None)[0].para, 1);
-        assert_eq!(fuse(&keyword, &semantic, 1.0, None)[0].para, 3);
+        assert_eq!(
+            fuse(keyword.to_vec(), &semantic, 0.0, None, usize::MAX)[0].para,
+            1
+        );
+        assert_eq!(
+            fuse(keyword.to_vec(), &semantic, 1.0, None, usize::MAX)[0].para,
+            3
+        );
     }
 
     #[test]
@@ -232,9 +250,9 @@ mod tests {
         let keyword = [group(7, 1.0)];
         let semantic = [group(3, 0.9), group(4, 0.8), group(7, 0.1)];
         let exact = HashSet::from([7]);
-        let fused = fuse(&keyword, &semantic, 0.9, Some(&exact));
+        let fused = fuse(keyword.to_vec(), &semantic, 0.9, Some(&exact), 1);
         assert_eq!(fused[0].para, 7);
-        assert_eq!(fuse(&keyword, &semantic, 0.9, None)[0].para, 3);
+        assert_eq!(fuse(keyword.to_vec(), &semantic, 0.9, None, 1)[0].para, 3);
     }
 
     #[test]

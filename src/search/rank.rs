@@ -201,10 +201,16 @@ fn hybrid(
     let exact = fusion::exact_matches(snapshot, plan)?;
     let coverage = fusion::word_coverage(snapshot, plan)?;
     fusion::scale_keyword(&mut keyword, coverage.as_ref());
+    // A date sort orders everything afterwards; otherwise only the page is read in order.
+    let ordered = match plan.sort {
+        Sort::Date => 0,
+        _ => plan.offset.saturating_add(plan.limit),
+    };
     Ok(fusion::fuse(
-        &keyword,
+        keyword,
         semantic,
         plan.semantic_ratio,
         exact.as_ref(),
+        ordered,
     ))
 }

@@ -163,7 +163,7 @@ impl Searcher {
             CANDIDATES.max(wanted),
         )?;
         fusion::scale_keyword(&mut words, None);
-        let blended = fusion::fuse(&words, &meaning, MEANING_SHARE, None);
+        let blended = fusion::fuse(words.clone(), &meaning, MEANING_SHARE, None, usize::MAX);
         let mut hits = Vec::new();
         for g in blended
             .into_iter()
