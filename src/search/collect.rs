@@ -68,6 +68,50 @@ impl SegmentCollector for SegmentMatches {
     }
 }
 
+/// The paragraph ids of every match, unscored: who holds a word.
+pub(crate) struct Paragraphs;
+
+pub(crate) struct SegmentParagraphs {
+    para: Column<u64>,
+    out: Vec<u64>,
+}
+
+impl Collector for Paragraphs {
+    type Fruit = Vec<u64>;
+    type Child = SegmentParagraphs;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SegmentParagraphs {
+            para: segment.fast_fields().u64("para")?,
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentParagraphs {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.out.push(self.para.first(doc).unwrap_or(0));
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.out
+    }
+}
+
 /// A paragraph's best match and the statements of it that matched.
 #[derive(Debug, Clone)]
 pub(crate) struct Group {
@@ -80,6 +124,36 @@ pub(crate) struct Group {
 /// Groups matches by paragraph, keeping each group's best score, ranked by
 /// score (or by date, newest first, then score).
 pub(crate) fn group(matches: Vec<Match>, by_date: bool) -> Vec<Group> {
+    let mut groups = group_unordered(matches, false);
+    if by_date {
+        groups.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
+    } else {
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.para.cmp(&b.para)));
+    }
+    groups
+}
+
+/// Groups matches by paragraph, in the order they came (for a caller that
+/// orders them itself, such as fusion). `one_per_paragraph`: each match is
+/// its own paragraph (no statement has a record of its own), so there is
+/// nothing to merge.
+pub(crate) fn group_unordered(matches: Vec<Match>, one_per_paragraph: bool) -> Vec<Group> {
+    if one_per_paragraph {
+        debug_assert!({
+            let mut paras: Vec<u64> = matches.iter().map(|m| m.para).collect();
+            paras.sort_unstable();
+            paras.windows(2).all(|w| w[0] != w[1])
+        });
+        return matches
+            .into_iter()
+            .map(|m| Group {
+                para: m.para,
+                score: m.score,
+                date: m.date,
+                statements: m.statement.into_iter().collect(),
+            })
+            .collect();
+    }
     let mut index: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for m in matches {
@@ -99,11 +173,6 @@ pub(crate) fn group(matches: Vec<Match>, by_date: bool) -> Vec<Group> {
         {
             g.statements.push(s);
         }
-    }
-    if by_date {
-        groups.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
-    } else {
-        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.para.cmp(&b.para)));
     }
     groups
 }

@@ -12,7 +12,7 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
-use super::collect::{Group, Matches};
+use super::collect::{Group, Paragraphs};
 use super::filters::{combine, term};
 use super::plan::QueryPlan;
 use super::searcher::Snapshot;
@@ -72,24 +72,54 @@ fn bare(word: &str) -> &str {
 /// Scales keyword scores for blending: BM25 over the best keyword hit, times
 /// the square of the share of the query's words the paragraph holds
 /// (Meilisearch's "words" rule: "big cats" matching only `CAT` counts little).
-pub(crate) fn scale_keyword(keyword: &mut [Group], coverage: Option<&HashMap<u64, f32>>) {
+pub(crate) fn scale_keyword(keyword: &mut [Group], coverage: Option<&Coverage>) {
     let best = keyword
         .iter()
         .map(|g| g.score)
         .fold(0f32, f32::max)
         .max(1e-6);
     for g in keyword {
-        let words = coverage.map_or(1.0, |c| c.get(&g.para).copied().unwrap_or(0.0));
+        let words = coverage.map_or(1.0, |c| c.of(g.para));
         g.score = g.score / best * words * words;
+    }
+}
+
+/// The share of the query's words each paragraph holds, sorted by paragraph.
+#[derive(Debug, Default)]
+pub(crate) struct Coverage(Vec<(u64, f32)>);
+
+impl Coverage {
+    /// From each word's paragraphs (in any order, repeats allowed).
+    pub(crate) fn of_words(per_word: Vec<Vec<u64>>) -> Coverage {
+        let share = 1.0 / per_word.len().max(1) as f32;
+        let mut all: Vec<u64> = Vec::new();
+        for mut paras in per_word {
+            paras.sort_unstable();
+            paras.dedup();
+            all.extend(paras);
+        }
+        all.sort_unstable();
+        let mut out: Vec<(u64, f32)> = Vec::new();
+        for para in all {
+            match out.last_mut() {
+                Some((last, n)) if *last == para => *n += share,
+                _ => out.push((para, share)),
+            }
+        }
+        Coverage(out)
+    }
+
+    /// The share of the words `para` holds.
+    pub(crate) fn of(&self, para: u64) -> f32 {
+        self.0
+            .binary_search_by_key(&para, |(p, _)| *p)
+            .map_or(0.0, |i| self.0[i].1)
     }
 }
 
 /// For each paragraph, the share of the query's words (stems, and the agents'
 /// names as one more) it contains; None when there are fewer than two.
-pub(crate) fn word_coverage(
-    snapshot: &Snapshot<'_>,
-    plan: &QueryPlan,
-) -> Result<Option<HashMap<u64, f32>>> {
+pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result<Option<Coverage>> {
     let Some(words) = &plan.words else {
         return Ok(None);
     };
@@ -108,24 +138,17 @@ pub(crate) fn word_coverage(
     if parts.len() < 2 {
         return Ok(None);
     }
-    let share = 1.0 / parts.len() as f32;
-    let mut found: HashMap<u64, f32> = HashMap::new();
-    for part in parts {
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, term(f.kind, plan.kind)),
-            (Occur::Must, part),
-        ]);
-        let paras: HashSet<u64> = snapshot
-            .searcher
-            .search(&q, &Matches)?
-            .into_iter()
-            .map(|m| m.para)
-            .collect();
-        for p in paras {
-            *found.entry(p).or_default() += share;
-        }
-    }
-    Ok(Some(found))
+    let per_word = parts
+        .into_iter()
+        .map(|part| {
+            let q = BooleanQuery::new(vec![
+                (Occur::Must, term(f.kind, plan.kind)),
+                (Occur::Must, part),
+            ]);
+            snapshot.searcher.search(&q, &Paragraphs)
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok(Some(Coverage::of_words(per_word)))
 }
 
 /// Paragraphs that contain every word of the query (or its phrases), where the
@@ -146,9 +169,8 @@ pub(crate) fn exact_matches(
     Ok(Some(
         snapshot
             .searcher
-            .search(&*q, &Matches)?
+            .search(&*q, &Paragraphs)?
             .into_iter()
-            .map(|m| m.para)
             .collect(),
     ))
 }
@@ -283,7 +305,7 @@ mod tests {
     #[test]
     fn keyword_scores_scale_by_the_best_and_the_words_covered() {
         let mut keyword = vec![group(1, 8.0), group(2, 4.0), group(3, 8.0)];
-        let coverage = HashMap::from([(1, 1.0), (2, 1.0), (3, 0.5)]);
+        let coverage = Coverage::of_words(vec![vec![1, 2, 3, 3], vec![2, 1]]);
         scale_keyword(&mut keyword, Some(&coverage));
         let scores: Vec<f32> = keyword.iter().map(|g| g.score).collect();
         assert_eq!(scores, [1.0, 0.5, 0.25]);

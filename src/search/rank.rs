@@ -168,11 +168,15 @@ pub(crate) fn rank(
         .into_iter()
         .filter(|m| plan.mode == Mode::Keyword || m.score > 0.0)
         .collect();
-    let keyword = collect::group(keyword, false);
     let mut ranked = match plan.mode {
-        Mode::Keyword => keyword,
+        Mode::Keyword => collect::group(keyword, false),
         Mode::Semantic => semantic,
-        Mode::Hybrid => hybrid(snapshot, plan, keyword, &semantic)?,
+        // Fusion orders the blend itself.
+        Mode::Hybrid => {
+            let one_per_paragraph = !snapshot.catalog.separate_statements;
+            let keyword = collect::group_unordered(keyword, one_per_paragraph);
+            hybrid(snapshot, plan, keyword, &semantic)?
+        }
     };
     if plan.sort == Sort::Date {
         ranked.sort_by(|a, b| b.date.cmp(&a.date).then(b.score.total_cmp(&a.score)));
