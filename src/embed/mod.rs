@@ -25,18 +25,23 @@ use crate::error::{EmbeddingError, Error, Result};
 pub const DIM: usize = 384;
 /// The model's max_seq_length (sentence-transformers' configuration).
 pub const MAX_TOKENS: usize = 256;
-/// Texts per inference call: small batches pad less and run faster on a CPU.
-const BATCH: usize = 8;
+/// Texts per inference call: one. The int8 graph quantises activations with
+/// one scale per call, so a text's vector would depend on its batch-mates (a
+/// resumed or sharded run would make other vectors for the same text); one
+/// text a call pads nothing and runs as fast on a CPU (BENCHMARKS.md).
+const BATCH: usize = 1;
 const QUERY_CACHE: usize = 4096;
 const SENTENCE_CACHE: usize = 65_536;
 
-const MODEL: &str = "all-MiniLM-L6-v2/model.onnx";
+/// The int8 graph `scripts/setup-models.sh` makes from the exact weights
+/// (int8 matrix products per output channel; ARCHITECTURE.md).
+const MODEL: &str = "all-MiniLM-L6-v2/model-int8.onnx";
 const TOKENIZER: &str = "all-MiniLM-L6-v2/tokenizer.json";
 const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
 
 /// Names how texts are turned into vectors; part of each stored vector's key,
 /// so a change here re-embeds instead of mixing old and new vectors.
-pub const VERSION: &str = "all-MiniLM-L6-v2 int8 onnx; mean pooling; acronyms spelled out; States and boilerplate left out; v2";
+pub const VERSION: &str = "all-MiniLM-L6-v2 int8 matmul per channel onnx; mean pooling; acronyms spelled out; States and boilerplate left out; v3";
 
 /// The vectors of one batch, or why it failed.
 type BatchVectors = Result<Vec<Vec<f32>>>;
