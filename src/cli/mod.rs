@@ -7,6 +7,7 @@ pub mod embed;
 pub mod eval;
 pub mod output;
 pub mod progress;
+pub mod recall;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -185,6 +186,10 @@ pub enum Command {
         /// In-process: empty the query-embedding cache before every request.
         #[arg(long)]
         cold_cache: bool,
+        /// Instead of latency: recall@10 of the approximate vector index
+        /// against the exact scan, with no filter, a speaker, a year and both.
+        #[arg(long, conflicts_with = "url")]
+        recall: bool,
         /// Print the reports as JSON.
         #[arg(long)]
         json: bool,
@@ -475,6 +480,7 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             limit,
             no_baseline,
             cold_cache,
+            recall,
             json,
             index,
         } => {
@@ -512,6 +518,16 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 }
                 (None, None) => unreachable!("an in-process bench opens the index"),
             };
+            if let (true, Some(searcher)) = (recall, &local) {
+                let k = limit.clamp(1, 100);
+                let rows = recall::run(searcher, &options.queries, k)?;
+                if json {
+                    output::json(out, &rows)?;
+                } else {
+                    recall::print(out, &rows, k)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut reports = Vec::new();
             for m in &mode {
                 options.mode = Some(m.clone());

@@ -117,6 +117,22 @@ impl Coverage {
     }
 }
 
+/// What the fusion needs from the words alone: which paragraphs hold every
+/// word of a query that names something, and how many of its words each holds.
+pub(crate) struct WordSide {
+    pub(crate) exact: Option<HashSet<u64>>,
+    pub(crate) coverage: Option<Coverage>,
+}
+
+impl WordSide {
+    pub(crate) fn new(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result<WordSide> {
+        Ok(WordSide {
+            exact: exact_matches(snapshot, plan)?,
+            coverage: word_coverage(snapshot, plan)?,
+        })
+    }
+}
+
 /// For each paragraph, the share of the query's words (stems, and the agents'
 /// names as one more) it contains; None when there are fewer than two.
 pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result<Option<Coverage>> {

@@ -3,7 +3,8 @@
 //! tantivy's query grammar); then [`Searcher::search`] runs its stages, each in
 //! the module that owns it:
 //!
-//! 1. `rank::meaning_candidates`: the nearest paragraphs by meaning (`vector`);
+//! 1. `rank::candidates`: the nearest paragraphs by meaning (`vector`) and,
+//!    on a second thread meanwhile, the word side of a hybrid fusion;
 //! 2. `rank::MainPass`: one pass over the index that collects the matches
 //!    (`collect`) and counts the facets riding on it (`facets`);
 //! 3. `rank::rank`: keyword, semantic or hybrid ranking (`fusion`);
@@ -14,7 +15,8 @@
 //! one paragraph in `similar`, who said it the most in `speakers`; for
 //! analysts, mentions over time in `timeline`, speakers side by side in
 //! `compare`, a speaker's distinctive words in `distinctive`, and how to cite
-//! a paragraph in `citation`. The per-generation catalog (document summaries,
+//! a paragraph in `citation`; how the approximate vector index agrees with
+//! the exact scan in `recall`. The per-generation catalog (document summaries,
 //! facet value names, vectors) is built by a tantivy warmer in `catalog`.
 
 mod browse;
@@ -32,6 +34,7 @@ mod plan;
 pub mod quality;
 pub mod query;
 mod rank;
+mod recall;
 mod request;
 mod response;
 mod searcher;
@@ -45,6 +48,7 @@ pub use catalog::slug;
 pub use compare::{ComparedSpeaker, Comparison, DEFAULT_STATEMENTS};
 pub use distinctive::{DEFAULT_TERMS, Distinctive, DistinctiveTerm};
 pub use query::Interpreted;
+pub use recall::Recall;
 pub use request::{
     DEFAULT_LIMIT, DEFAULT_SEMANTIC_RATIO, MAX_LIMIT, MAX_OFFSET, Mode, SearchRequest, Sort,
 };

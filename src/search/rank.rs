@@ -15,7 +15,7 @@ use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
 use super::request::{Mode, Sort};
 use super::searcher::Snapshot;
-use crate::embed::Embedder;
+use crate::embed::{Embedder, Vector};
 use crate::error::Result;
 
 /// Nearest paragraphs considered by semantic and hybrid search.
@@ -27,14 +27,9 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
     if plan.mode == Mode::Keyword {
         return Ok(Vec::new());
     }
-    let embedder = Embedder::shared()?;
-    let vectors = plan
-        .meaning
-        .iter()
-        .map(|w| embedder.query(w))
-        .collect::<Result<Vec<_>>>()?;
+    let vectors = meaning_vectors(plan)?;
     let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
-    let allowed = combine(plan.kind, snapshot.fields(), None, plan.filters.all(None));
+    let allowed = meaning_allowed(snapshot, plan);
     let mut found = snapshot.catalog.vectors.search(
         &snapshot.searcher,
         &*allowed,
@@ -46,6 +41,17 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
         fusion::close_enough(&mut found);
     }
     Ok(found)
+}
+
+/// The query's vectors: one per wording of its meaning.
+pub(crate) fn meaning_vectors(plan: &QueryPlan) -> Result<Vec<Vector>> {
+    let embedder = Embedder::shared()?;
+    plan.meaning.iter().map(|w| embedder.query(w)).collect()
+}
+
+/// The records a search by meaning may return: the plan's kind and filters.
+pub(crate) fn meaning_allowed(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Box<dyn Query> {
+    combine(plan.kind, snapshot.fields(), None, plan.filters.all(None))
 }
 
 /// What a hit must match, filters aside: the words, the meaning candidates, or either.
@@ -138,13 +144,33 @@ pub(crate) struct Ranking {
     pub(crate) page: Vec<Ranked>,
 }
 
+/// The nearest paragraphs by meaning and, for a hybrid search, the word side
+/// of the fusion, which does not depend on them: computed on a second thread
+/// while the query is embedded (a request at a time has a core to spare).
+pub(crate) fn candidates(
+    snapshot: &Snapshot<'_>,
+    plan: &QueryPlan,
+) -> Result<(Vec<Group>, Option<fusion::WordSide>)> {
+    if plan.mode != Mode::Hybrid {
+        return Ok((meaning_candidates(snapshot, plan)?, None));
+    }
+    std::thread::scope(|scope| {
+        let words = scope.spawn(|| fusion::WordSide::new(snapshot, plan));
+        let semantic = meaning_candidates(snapshot, plan);
+        let words = words
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((semantic?, Some(words?)))
+    })
+}
+
 /// Ranks what the main pass found, in the plan's mode.
 pub(crate) fn rank(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
     found: Found,
     fruits: &mut MultiFruit,
-    semantic: Vec<Group>,
+    (semantic, words): (Vec<Group>, Option<fusion::WordSide>),
 ) -> Result<Ranking> {
     let matches = match found {
         Found::TopDocs(top, count) => {
@@ -175,7 +201,11 @@ pub(crate) fn rank(
         Mode::Hybrid => {
             let one_per_paragraph = !snapshot.catalog.separate_statements;
             let keyword = collect::group_unordered(keyword, one_per_paragraph);
-            hybrid(snapshot, plan, keyword, &semantic)?
+            let words = match words {
+                Some(words) => words,
+                None => fusion::WordSide::new(snapshot, plan)?,
+            };
+            hybrid(plan, keyword, &semantic, words)
         }
     };
     if plan.sort == Sort::Date {
@@ -197,24 +227,22 @@ pub(crate) fn rank(
 
 /// Words and meaning blended, exact matches of a named thing first.
 fn hybrid(
-    snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
     mut keyword: Vec<Group>,
     semantic: &[Group],
-) -> Result<Vec<Group>> {
-    let exact = fusion::exact_matches(snapshot, plan)?;
-    let coverage = fusion::word_coverage(snapshot, plan)?;
-    fusion::scale_keyword(&mut keyword, coverage.as_ref());
+    words: fusion::WordSide,
+) -> Vec<Group> {
+    fusion::scale_keyword(&mut keyword, words.coverage.as_ref());
     // A date sort orders everything afterwards; otherwise only the page is read in order.
     let ordered = match plan.sort {
         Sort::Date => 0,
         _ => plan.offset.saturating_add(plan.limit),
     };
-    Ok(fusion::fuse(
+    fusion::fuse(
         keyword,
         semantic,
         plan.semantic_ratio,
-        exact.as_ref(),
+        words.exact.as_ref(),
         ordered,
-    ))
+    )
 }

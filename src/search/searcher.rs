@@ -96,14 +96,14 @@ impl Searcher {
         let started = Instant::now();
         let snapshot = self.snapshot()?;
         let plan = QueryPlan::new(request, &snapshot, Purpose::Search, DEFAULT_LIMIT)?;
-        let semantic = rank::meaning_candidates(&snapshot, &plan)?;
-        let matching = rank::matching(&snapshot, &plan, &semantic);
+        let candidates = rank::candidates(&snapshot, &plan)?;
+        let matching = rank::matching(&snapshot, &plan, &candidates.0);
         let MainPass {
             mut fruits,
             riding,
             found,
         } = MainPass::run(&snapshot, &plan, matching.as_deref())?;
-        let ranking = rank::rank(&snapshot, &plan, found, &mut fruits, semantic)?;
+        let ranking = rank::rank(&snapshot, &plan, found, &mut fruits, candidates)?;
         let facets = facets::finish(riding, &mut fruits, &snapshot, &plan, matching.as_deref())?;
         let hits = hits::page(&snapshot, &plan, ranking.page)?;
         Ok(SearchResponse {

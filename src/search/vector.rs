@@ -44,6 +44,19 @@ pub(crate) type GraphSlot = Arc<RwLock<Option<Arc<Approximate>>>>;
 
 /// Vectors from which an approximate index proposes the candidates.
 pub(crate) const APPROXIMATE_FROM: usize = 50_000;
+
+/// [`APPROXIMATE_FROM`], or `$RAPPORTEUR_APPROXIMATE_FROM` where set: a
+/// smaller collection can be measured with its graph (`bench --recall`).
+fn approximate_from() -> usize {
+    static FROM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *FROM.get_or_init(|| {
+        std::env::var("RAPPORTEUR_APPROXIMATE_FROM")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(APPROXIMATE_FROM)
+            .max(1)
+    })
+}
 /// Candidates the graph proposes per search (its `ef_search`).
 const APPROXIMATE_CANDIDATES: usize = 400;
 
@@ -187,6 +200,22 @@ impl VectorStore {
         k: usize,
         exclude_para: Option<u64>,
     ) -> Result<Vec<Group>> {
+        let (groups, _) =
+            self.search_by(Scan::Graph, searcher, allowed, queries, k, exclude_para)?;
+        Ok(groups)
+    }
+
+    /// [`VectorStore::search`] by the given scan, and whether the graph
+    /// answered (false where there is none, or its candidates ran out).
+    pub(crate) fn search_by(
+        &self,
+        scan: Scan,
+        searcher: &tantivy::Searcher,
+        allowed: &dyn Query,
+        queries: &[&[f32]],
+        k: usize,
+        exclude_para: Option<u64>,
+    ) -> Result<(Vec<Group>, bool)> {
         let allowed = searcher.search(allowed, &DocSet)?;
         let accept = |r: &Record| Some(r.para) != exclude_para && allowed.contains(&r.address);
         // Records of one paragraph can each be close; keep enough to fill k paragraphs.
@@ -202,7 +231,10 @@ impl VectorStore {
                 heap.push(Scored(-score, i));
             }
         };
-        let graph = self.graph.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let graph = match scan {
+            Scan::Graph => self.graph.read().unwrap_or_else(|e| e.into_inner()).clone(),
+            Scan::Exact => None,
+        };
         let scan_from = match (graph, queries) {
             (Some(graph), [query]) => {
                 let mut accepted = 0;
@@ -250,8 +282,17 @@ impl VectorStore {
             .collect();
         let mut groups = collect::group(matches, false);
         groups.truncate(k);
-        Ok(groups)
+        Ok((groups, scan_from > 0))
     }
+}
+
+/// How [`VectorStore::search_by`] finds the nearest vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// The approximate index where one is built, the exact scan otherwise.
+    Graph,
+    /// Every allowed vector scored: the reference the graph is measured by.
+    Exact,
 }
 
 /// One index's vectors file as far as it has been read, and the graph over
@@ -322,7 +363,7 @@ impl VectorCache {
             .as_ref()
             .map_or(0, |g| g.covered);
         let wanted = self.keep_graph.load(Ordering::Relaxed)
-            && vectors.len() >= APPROXIMATE_FROM
+            && vectors.len() >= approximate_from()
             && covered * 10 < vectors.len() * 9;
         if !wanted || self.building.swap(true, Ordering::AcqRel) {
             return;
