@@ -384,6 +384,8 @@ fn a_texts_vector_does_not_depend_on_the_texts_embedded_with_it() {
     let long = "A much longer paragraph about financing for development, debt relief, \
                 trade, climate adaptation and the reform of the international financial \
                 architecture, with many more tokens than the first text has.";
-    let together = embedder.embed(&[long, text, "Short."], &|_| {}).expect("embeds");
+    let together = embedder
+        .embed(&[long, text, "Short."], &|_| {})
+        .expect("embeds");
     assert_eq!(alone[0], together[1]);
 }
