@@ -57,6 +57,7 @@ fn approximate_from() -> usize {
             .max(1)
     })
 }
+
 /// Candidates the graph proposes per search (its `ef_search`).
 const APPROXIMATE_CANDIDATES: usize = 400;
 
