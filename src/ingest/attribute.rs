@@ -27,39 +27,59 @@ pub(crate) struct Context {
 
 pub(crate) fn attribute(text: &str, ctx: &Context) -> Vec<Statement> {
     let sentences = sentences(text);
-    let named: Vec<Vec<Speaker>> = sentences
+    let named: Vec<Voice> = sentences
         .iter()
         .map(|&(s, e)| sentence_speakers(&text[s..e], ctx))
         .collect();
-    let has_named_subject = named.iter().any(|n| !n.is_empty());
+    let has_named_subject = named.iter().any(|n| !n.speakers.is_empty());
+    // "Mr. Smith (United Kingdom) said": brackets that label a person are no recommenders.
+    let labels_persons = named.iter().any(|n| n.person.is_some());
     if (ctx.recommendation || !has_named_subject)
+        && !labels_persons
         && let Some(statements) = bracketed_clauses(text)
     {
         return statements;
     }
-    // Runs of sentences by the same speakers, as byte ranges; text is cut once at the end.
-    let mut runs: Vec<(Vec<Speaker>, usize, usize)> = Vec::new();
-    let mut previous: Vec<Speaker> = Vec::new();
-    for (index, (&(start, end), mut speakers)) in sentences.iter().zip(named).enumerate() {
-        if speakers.is_empty() {
-            speakers = if index == 0 {
-                ctx.default_speaker.clone().into_iter().collect()
+    // Runs of sentences by the same voice, as byte ranges; text is cut once at the end.
+    let mut runs: Vec<(Voice, usize, usize)> = Vec::new();
+    let mut previous = Voice::default();
+    for (index, (&(start, end), mut voice)) in sentences.iter().zip(named).enumerate() {
+        if voice.speakers.is_empty() {
+            voice = if index == 0 {
+                Voice {
+                    speakers: ctx.default_speaker.clone().into_iter().collect(),
+                    person: None,
+                }
             } else {
                 previous.clone()
             };
         }
         match runs.last_mut() {
-            Some(last) if last.0 == speakers => last.2 = end,
-            _ => runs.push((speakers.clone(), start, end)),
+            Some(last) if last.0 == voice => last.2 = end,
+            _ => runs.push((voice.clone(), start, end)),
         }
-        previous = speakers;
+        previous = voice;
     }
     runs.iter()
-        .map(|(speakers, start, end)| statement(speakers, text[*start..*end].trim()))
+        .map(|(voice, start, end)| {
+            statement(
+                &voice.speakers,
+                voice.person.as_deref(),
+                text[*start..*end].trim(),
+            )
+        })
         .collect()
 }
 
-fn statement(speakers: &[Speaker], text: &str) -> Statement {
+/// Who speaks in a sentence: the speakers, and the person where the record
+/// names one ("Mr. Smith (United Kingdom) said").
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Voice {
+    speakers: Vec<Speaker>,
+    person: Option<String>,
+}
+
+fn statement(speakers: &[Speaker], person: Option<&str>, text: &str) -> Statement {
     let first = speakers.first();
     Statement {
         speaker: first.map(|s| s.name.clone()),
@@ -71,6 +91,7 @@ fn statement(speakers: &[Speaker], text: &str) -> Statement {
             Vec::new()
         },
         text: text.to_owned(),
+        person: person.map(str::to_owned),
         ..Statement::default()
     }
 }
@@ -126,6 +147,12 @@ static OFFICER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PERSON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:H\.E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof|Madam)\.?\s+((?:[A-Z][\p{L}'’\-]*\.?)(?:\s+[A-Z][\p{L}'’\-]*){0,3})").unwrap()
+});
+static PERSON_OF_STATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:H\.E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof|Madam|Mme|Sir|Dame|Ambassador)\.?\s+(?:[A-Z][\p{L}'’\-]*\.?)(?:\s+(?:de|da|del|van|von|bin|al|[A-Z][\p{L}'’\-]*\.?)){0,4})\s*\(((?:[^()]|\([^()]*\)){2,80})\)").unwrap()
+});
+static OFFICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Vice-)?(?:Chair(?:person|man|woman)?|President|Rapporteur|Secretary(?:-General)?|Executive Secretary|Moderator|Facilitator)\b").unwrap()
 });
 static STATE_UNDER_REVIEW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[Tt]he\s+(?:[Dd]elegation|State under review|Government)\b(?:\s+of\b|s\b)?")
@@ -250,30 +277,35 @@ struct Candidate {
     start: usize,
     end: usize,
     speaker: Speaker,
+    /// "Mr. John Smith" of "Mr. John Smith (United Kingdom)", as printed.
+    person: Option<String>,
 }
 
 fn candidates(sentence: &str, ctx: &Context) -> Vec<Candidate> {
-    let mut found: Vec<Candidate> = gazetteer()
-        .mentions(sentence)
-        .into_iter()
-        .map(
-            |Mention {
-                 start,
-                 end,
-                 speaker,
-             }| Candidate {
+    // "Mr. Smith (United Kingdom)" first: the person speaks for the State in brackets.
+    let mut found = persons_of_states(sentence);
+    for Mention {
+        start,
+        end,
+        speaker,
+    } in gazetteer().mentions(sentence)
+    {
+        if !found.iter().any(|c| c.start < end && start < c.end) {
+            found.push(Candidate {
                 start,
                 end,
                 speaker,
-            },
-        )
-        .collect();
+                person: None,
+            });
+        }
+    }
     let add = |start: usize, end: usize, speaker: Speaker, found: &mut Vec<Candidate>| {
         if !found.iter().any(|c| c.start < end && start < c.end) {
             found.push(Candidate {
                 start,
                 end,
                 speaker,
+                person: None,
             });
         }
     };
@@ -341,6 +373,30 @@ fn candidates(sentence: &str, ctx: &Context) -> Vec<Candidate> {
     found
 }
 
+/// The summary-record form of a speaker: a title, a name, and the State or
+/// organisation in brackets ("Mr. John Smith (United Kingdom)", "Ms. WANG Li
+/// (China)"), or an office ("Mr. Ruiz (Chair)"). Anything else in the
+/// brackets is no such form.
+fn persons_of_states(sentence: &str) -> Vec<Candidate> {
+    PERSON_OF_STATE
+        .captures_iter(sentence)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let inside = c[2].trim();
+            let speaker = match gazetteer().resolve(inside) {
+                Some(speaker) => speaker.clone(),
+                None => named(OFFICE.find(inside)?.as_str(), SpeakerKind::Officer),
+            };
+            Some(Candidate {
+                start: whole.start(),
+                end: whole.end(),
+                speaker,
+                person: Some(c[1].trim().to_owned()),
+            })
+        })
+        .collect()
+}
+
 fn named(name: &str, kind: SpeakerKind) -> Speaker {
     Speaker {
         name: name.to_owned(),
@@ -401,9 +457,14 @@ fn chains(sentence: &str, cands: &[Candidate]) -> Vec<Vec<usize>> {
             .is_some_and(|&prev| {
                 let gap = &sentence[cands[prev].end..c.start];
                 let by_and = gap.contains("and") && JOINER.is_match(gap);
+                let both_named = named(&cands[prev]) && named(c);
                 // A comma joins a list of States, not "..., the Secretariat explained".
-                let by_comma = gap.trim() == "," && named(&cands[prev]) && named(c);
-                by_and || by_comma
+                let by_comma = gap.trim() == "," && both_named;
+                // "The representative of Mauritius, speaking for the ACP Group,
+                // and the representative of the Philippines, on behalf of the G-90, stressed".
+                let by_behalf =
+                    both_named && (ON_BEHALF_GAP.is_match(gap) || AND_REPRESENTATIVE.is_match(gap));
+                by_and || by_comma || by_behalf
             });
         match out.last_mut() {
             Some(chain) if joins => chain.push(i),
@@ -424,6 +485,11 @@ fn role(sentence: &str, first: &Candidate, last: &Candidate) -> Role {
     }
     let after = &sentence[last.end..];
     let after = SKIP_AFTER.find(after).map_or(after, |m| &after[m.end()..]);
+    // "..., on behalf of the African Group, said": the clause's closing comma.
+    let after = match after.trim_start().strip_prefix(',') {
+        Some(rest) if ON_BEHALF_OF.is_match(&sentence[..last.start]) => rest,
+        _ => after,
+    };
     if after.trim_start().starts_with(['’', '\'']) {
         return Role::Object;
     }
@@ -457,45 +523,61 @@ fn rank(kind: SpeakerKind) -> u8 {
 }
 
 /// The speakers of one sentence: the best-ranked chain of speaking mentions.
-fn sentence_speakers(sentence: &str, ctx: &Context) -> Vec<Speaker> {
+fn sentence_speakers(sentence: &str, ctx: &Context) -> Voice {
     let cands = candidates(sentence, ctx);
-    let mut best: Option<(u8, Vec<Speaker>)> = None;
+    let mut best: Option<(u8, Vec<usize>)> = None;
     for chain in chains(sentence, &cands) {
         let (first, last) = (&cands[chain[0]], &cands[chain[chain.len() - 1]]);
         if role(sentence, first, last) != Role::Speaker {
             continue;
         }
-        let mut speakers: Vec<Speaker> = Vec::new();
-        for &i in &chain {
-            if !speakers.contains(&cands[i].speaker) {
-                speakers.push(cands[i].speaker.clone());
-            }
-        }
-        let r = speakers.iter().map(|s| rank(s.kind)).min().unwrap_or(9);
+        let r = chain
+            .iter()
+            .map(|&i| rank(cands[i].speaker.kind))
+            .min()
+            .unwrap_or(9);
         if best.as_ref().is_none_or(|(b, _)| r < *b) {
-            best = Some((r, speakers));
+            best = Some((r, chain));
         }
     }
-    let mut speakers = best.map(|(_, s)| s).unwrap_or_default();
+    let Some((_, chain)) = best else {
+        return Voice::default();
+    };
+    let mut speakers: Vec<Speaker> = Vec::new();
+    for &i in &chain {
+        if !speakers.contains(&cands[i].speaker) {
+            speakers.push(cands[i].speaker.clone());
+        }
+    }
     // "The representative of Kenya, speaking on behalf of the African Group,
     // said": the group speaks too.
-    if let Some(first) = cands.iter().find(|c| speakers.first() == Some(&c.speaker)) {
-        for c in &cands {
-            let gap = c.start.saturating_sub(first.end);
-            if c.start > first.end
-                && gap < 60
-                && ON_BEHALF_OF.is_match(&sentence[..c.start])
-                && !speakers.contains(&c.speaker)
-            {
-                speakers.push(c.speaker.clone());
-            }
+    let first = &cands[chain[0]];
+    for c in &cands {
+        let gap = c.start.saturating_sub(first.end);
+        if c.start > first.end
+            && gap < 60
+            && ON_BEHALF_OF.is_match(&sentence[..c.start])
+            && !speakers.contains(&c.speaker)
+        {
+            speakers.push(c.speaker.clone());
         }
     }
-    speakers
+    Voice {
+        speakers,
+        person: first.person.clone(),
+    }
 }
 
 static ON_BEHALF_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r",\s*(?:speaking\s+)?(?:on\s+behalf\s+of|speaking\s+for)\s+(?:the\s+)?$").unwrap()
+});
+
+static ON_BEHALF_GAP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*,\s*(?:speaking\s+)?(?:on\s+behalf\s+of|speaking\s+for)\s+(?:the\s+)?$")
+        .unwrap()
+});
+static AND_REPRESENTATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*,?\s*and\s+(?:the\s+)?(?:representatives?|delegations?|delegates?)\s+of\s+(?:the\s+)?$").unwrap()
 });
 
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(([^()]{2,400})\)").unwrap());
@@ -528,7 +610,7 @@ fn bracketed_clauses(text: &str) -> Option<Vec<Statement>> {
         let tail = &text[end..];
         let punct = tail.len() - tail.trim_start_matches([';', '.', ',', ' ']).len();
         end += punct;
-        statements.push(statement(&states, text[clause_start..end].trim()));
+        statements.push(statement(&states, None, text[clause_start..end].trim()));
         clause_start = end;
     }
     if statements.is_empty() {
@@ -622,6 +704,57 @@ mod tests {
             speakers_of("The representative of Hong Kong, China said that it agreed."),
             vec![vec!["Hong Kong, China".to_string()]]
         );
+    }
+
+    #[test]
+    fn two_representatives_each_for_a_group() {
+        assert_eq!(
+            speakers_of(
+                "The representative of Mauritius, speaking for the ACP Group, and the representative of the Philippines, on behalf of the G-90, stressed the importance of special treatment."
+            ),
+            [["Mauritius", "ACP Group", "Philippines", "G-90"]]
+        );
+    }
+
+    #[test]
+    fn summary_record_speakers_by_name_and_state() {
+        let statements = attribute(
+            "Mr. John Smith (United Kingdom) said that his delegation supported the proposal. He added that more work was needed. Ms. WANG Li (China) noted that the proposal was premature. Mr. Dupont (France), speaking on behalf of the European Union, disagreed with Mr. Smith (United Kingdom).",
+            &Context::default(),
+        );
+        let voices: Vec<(Vec<String>, Option<&str>)> = statements
+            .iter()
+            .map(|s| {
+                (
+                    s.speakers().into_iter().map(|s| s.name).collect(),
+                    s.person.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            voices,
+            [
+                (
+                    vec!["United Kingdom of Great Britain and Northern Ireland".to_owned()],
+                    Some("Mr. John Smith")
+                ),
+                (vec!["China".to_owned()], Some("Ms. WANG Li")),
+                (
+                    vec!["France".to_owned(), "European Union".to_owned()],
+                    Some("Mr. Dupont")
+                ),
+            ]
+        );
+        assert!(statements[0].text.ends_with("more work was needed."));
+        // An office in the brackets: the person speaks as its holder.
+        let chair = attribute(
+            "Mr. Ruiz (Chair) said the item was closed.",
+            &Context::default(),
+        );
+        assert_eq!(chair[0].speaker.as_deref(), Some("Chair"));
+        assert_eq!(chair[0].person.as_deref(), Some("Mr. Ruiz"));
+        // Anything else in them is nobody's label.
+        assert!(speakers_of("Mr. Ruiz (see annex) was thanked.")[0].is_empty());
     }
 
     #[test]

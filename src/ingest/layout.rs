@@ -223,6 +223,7 @@ mod tests {
         RawText {
             pages: vec![text.to_owned()],
             format: Format::Text,
+            scanned_pages: Vec::new(),
         }
     }
 

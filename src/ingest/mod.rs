@@ -137,9 +137,24 @@ static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Z][^.:;!?]{2,80}?):\s+\S").unwrap());
 
 fn parse_raw(path: &Path, raw: &RawText) -> Result<Document> {
-    if verbatim::is_verbatim(raw) {
-        return verbatim::parse(path, raw);
+    let mut document = if verbatim::is_verbatim(raw) {
+        verbatim::parse(path, raw)?
+    } else {
+        parse_report(path, raw)?
+    };
+    if !raw.scanned_pages.is_empty() {
+        let pages: Vec<String> = raw.scanned_pages.iter().map(u32::to_string).collect();
+        document.warnings.push(format!(
+            "{}: page(s) {} are scanned images without a text layer; their text is not read (run OCR first)",
+            path.display(),
+            pages.join(", ")
+        ));
     }
+    Ok(document)
+}
+
+/// A report, minutes or a speech collection: numbered (or plain) paragraphs.
+fn parse_report(path: &Path, raw: &RawText) -> Result<Document> {
     let layout = layout::layout(raw);
     let found = structure::structure(&layout);
     if found.paragraphs.is_empty() {

@@ -12,6 +12,8 @@ pub struct RawText {
     pub pages: Vec<String>,
     /// Whether it came from plain text or a PDF.
     pub format: Format,
+    /// PDF pages (from 1) that hold an image and no text: scanned, not read.
+    pub scanned_pages: Vec<u32>,
 }
 
 /// The format a document was read from.
@@ -71,6 +73,7 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<RawText> {
     Ok(RawText {
         pages: text.split('\u{c}').map(str::to_owned).collect(),
         format: Format::Text,
+        scanned_pages: Vec::new(),
     })
 }
 
@@ -190,16 +193,23 @@ fn read_pdf(path: &Path, bytes: &[u8]) -> Result<RawText> {
         Ok(Err(e)) => return Err(pdf_error(PdfError::Decrypt(e))),
         Err(_) => return Err(pdf_error(PdfError::Damaged)),
     };
-    let letters: usize = pages
-        .iter()
-        .map(|p| p.chars().filter(|c| c.is_alphabetic()).count())
-        .sum();
-    if letters < 20 {
+    let letters_of = |page: &str| page.chars().filter(|c| c.is_alphabetic()).count();
+    if pages.iter().map(|p| letters_of(p)).sum::<usize>() < 20 {
         return Err(Error::PdfNoText { path: path.into() });
     }
+    let scanned_pages = doc
+        .get_pages()
+        .into_iter()
+        .filter(|&(number, id)| {
+            let text = pages.get(number as usize - 1).map_or("", String::as_str);
+            letters_of(text) < 20 && doc.get_page_images(id).is_ok_and(|i| !i.is_empty())
+        })
+        .map(|(number, _)| number)
+        .collect();
     Ok(RawText {
         pages,
         format: Format::Pdf,
+        scanned_pages,
     })
 }
 
@@ -257,6 +267,74 @@ mod tests {
             format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").bytes(),
         );
         pdf
+    }
+
+    /// A PDF of pages, each with a text or an image only: a scan.
+    fn pdf_of_pages(pages: &[Option<&str>]) -> Vec<u8> {
+        let font = 3 + 3 * pages.len();
+        let mut objects = vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            format!(
+                "<< /Type /Pages /Kids [{}] /Count {} >>",
+                (0..pages.len())
+                    .map(|i| format!("{} 0 R", 3 + 3 * i))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                pages.len()
+            ),
+        ];
+        for (i, text) in pages.iter().enumerate() {
+            let (content, image) = (4 + 3 * i, 5 + 3 * i);
+            let stream = match text {
+                Some(text) => format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET"),
+                None => "q 612 0 0 792 0 0 cm /Im1 Do Q".to_owned(),
+            };
+            objects.push(format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R \
+                 /Resources << /Font << /F1 {font} 0 R >> /XObject << /Im1 {image} 0 R >> >> >>"
+            ));
+            objects.push(format!(
+                "<< /Length {} >>\nstream\n{stream}\nendstream",
+                stream.len()
+            ));
+            let image_stream = if text.is_some() { "" } else { "\u{0}" };
+            let subtype = if text.is_some() {
+                "Form /BBox [0 0 1 1]"
+            } else {
+                "Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+            };
+            objects.push(format!(
+                "<< /Type /XObject /Subtype /{subtype} /Length {} >>\nstream\n{image_stream}\nendstream",
+                image_stream.len()
+            ));
+        }
+        objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned());
+        let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
+        pdf_of(&objects)
+    }
+
+    #[test]
+    fn a_scan_is_an_error_that_says_so_and_scanned_pages_are_named() {
+        let scan = pdf_of_pages(&[None, None]);
+        let err = read_bytes(Path::new("scan.pdf"), &scan).unwrap_err();
+        assert!(matches!(err, Error::PdfNoText { .. }), "{err}");
+        assert!(err.to_string().contains("OCR"), "{err}");
+
+        let text = "The meeting was called to order at 10 a.m. by the President of the Council.";
+        let mixed = pdf_of_pages(&[Some(text), None, Some(text)]);
+        let raw = read_bytes(Path::new("mixed.pdf"), &mixed).unwrap();
+        assert_eq!(raw.scanned_pages, [2]);
+        assert!(raw.pages[0].contains("called to order"), "{:?}", raw.pages);
+        // The document is parsed from the pages that have text, with a warning.
+        let document = crate::ingest::parse_bytes(Path::new("mixed.pdf"), &mixed).unwrap();
+        assert!(
+            document
+                .warnings
+                .iter()
+                .any(|w| w.contains("page(s) 2 are scanned")),
+            "{:?}",
+            document.warnings
+        );
     }
 
     #[test]

@@ -99,6 +99,31 @@ pub(crate) fn repair_ligatures(text: &str, vocabulary: &HashSet<String>) -> Stri
         .into_owned()
 }
 
+/// Repairs two other faults of old records' text layers. A dash encoded in
+/// Mac Roman and read as Latin-1 comes out as "Ð" (en dash) or "Ñ" (em dash):
+/// standing alone between words, it is a dash; its quotation marks come out as
+/// "ª…º". Two short words whose space was
+/// lost ("ofthe", "tothe") are parted: no such glued form is an English word.
+pub(crate) fn repair_text_layer(text: &str) -> String {
+    static MAC_ROMAN_DASH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(^|\s)[ÐÑ](\s|$)").expect("dash pattern"));
+    static GLUED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?i)(of|to|in|on|at|by|for|and|from|with|into|that)(the|this|these|those|its|their)\b")
+            .expect("glued words pattern")
+    });
+    // The same records' quotation marks come out as "ª" and "º", a quotation
+    // often running over lines; an ordinal ("1º", "2ª", "Nº") follows a digit
+    // or a capital.
+    static OPENING_QUOTE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(^|[\s(\[—–-])ª(\p{L})").expect("quote pattern"));
+    static CLOSING_QUOTE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\p{Ll}|[.,;:!?])º").expect("quote pattern"));
+    let text = MAC_ROMAN_DASH.replace_all(text, "${1}—$2");
+    let text = OPENING_QUOTE.replace_all(&text, "$1“$2");
+    let text = CLOSING_QUOTE.replace_all(&text, "$1”");
+    GLUED.replace_all(&text, "$1 $2").into_owned()
+}
+
 /// The lower-cased words of `lines`, for [`repair_ligatures`].
 pub(crate) fn vocabulary<'a>(lines: impl Iterator<Item = &'a str>) -> HashSet<String> {
     let mut words = HashSet::new();
@@ -151,6 +176,28 @@ mod tests {
             kept,
             vec![(1, "These inspections are essential".to_string())]
         );
+    }
+
+    #[test]
+    fn mac_roman_dashes_and_glued_words_are_repaired() {
+        assert_eq!(
+            repair_text_layer("activities Ð terrorist activities Ð that could"),
+            "activities — terrorist activities — that could"
+        );
+        assert_eq!(repair_text_layer("our concern Ð"), "our concern —");
+        assert_eq!(
+            repair_text_layer("a matter of ªprincipleº, regardless; el 1º y la 2ª, Nº 5"),
+            "a matter of “principle”, regardless; el 1º y la 2ª, Nº 5"
+        );
+        assert_eq!(repair_text_layer("sea.º This was"), "sea.” This was");
+        assert_eq!(
+            repair_text_layer("in view ofthe consultations, Tothe Assembly"),
+            "in view of the consultations, To the Assembly"
+        );
+        // Names and words that only look alike stay.
+        for kept in ["Ðorđević", "Thethis", "another", "often", "bathe"] {
+            assert_eq!(repair_text_layer(kept), kept);
+        }
     }
 
     #[test]

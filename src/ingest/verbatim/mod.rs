@@ -70,7 +70,10 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
     let vocabulary = furniture::vocabulary(lines.iter().map(|(_, l)| l.as_str()));
     let lines: Vec<(u32, String)> = lines
         .into_iter()
-        .map(|(page, line)| (page, furniture::repair_ligatures(&line, &vocabulary)))
+        .map(|(page, line)| {
+            let line = furniture::repair_ligatures(&line, &vocabulary);
+            (page, furniture::repair_text_layer(&line))
+        })
         .collect();
     let pieces = pieces::cut(&lines);
     let built = turns::build(&pieces, &lines, &cover);

@@ -94,6 +94,8 @@ fn heading_at(lines: &[Line], i: usize) -> Option<usize> {
         let heading_like = line.len() <= 110
             && !ends_sentence(line)
             && !line.ends_with(',')
+            // A sentence broken off ("individuals —") is speech, never a heading.
+            && !line.ends_with(['—', '–'])
             && (j > i || line.starts_with(|c: char| c.is_uppercase() || c == '('));
         if !heading_like {
             return None;
@@ -283,6 +285,23 @@ mod tests {
             panic!("no vote")
         };
         assert_eq!(vote.len(), 8);
+    }
+
+    #[test]
+    fn a_sentence_broken_off_is_no_heading() {
+        let text = "in the voting on the resolution as a whole.\n\
+                    As seen here a few minutes ago, on this occasion\n\
+                    the United States has again abstained, which clearly\n\
+                    demonstrates the manipulative nature of its amendment\n\
+                    and the fact that this proposal really has nothing to do\n\
+                    with defending the sexual orientation of individuals —\n\
+                    The President (spoke in French): I give the floor\n\
+                    to the representative of the United States of America.";
+        let pieces = cut(&lines(text));
+        assert!(
+            pieces.iter().all(|p| !matches!(p, Piece::Heading(_))),
+            "{pieces:?}"
+        );
     }
 
     #[test]
