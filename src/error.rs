@@ -176,6 +176,27 @@ pub enum Error {
         /// The vectors file.
         path: PathBuf,
     },
+    /// `--device cuda` without the CUDA build of ONNX Runtime.
+    #[error(
+        "--device cuda: no CUDA build of ONNX Runtime in {dir}; run scripts/setup-models.sh --gpu (the CPU path needs none)"
+    )]
+    GpuRuntimeMissing {
+        /// Where it was looked for.
+        dir: PathBuf,
+    },
+    /// The embedder was asked for other settings after it was made.
+    #[error("the embedding model is already loaded with other settings (device, threads)")]
+    EmbedderConfigured,
+    /// A line of a texts file (`embed --texts`) that is not `{"text": "..."}`.
+    #[error("{path}, line {line}: not a text line {{\"text\": \"...\"}}: {reason}")]
+    TextsLine {
+        /// The texts file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What the JSON parser said.
+        reason: String,
+    },
     /// `embed --shard` out of range.
     #[error("--shard {shard}/{of}: a shard is I/N with 1 <= I <= N")]
     Shard {
@@ -247,7 +268,8 @@ impl Error {
             | Error::PdfNoText { path }
             | Error::NoParagraphs { path }
             | Error::Speech { path, .. }
-            | Error::EmptyManifest { path } => Some(path),
+            | Error::EmptyManifest { path }
+            | Error::TextsLine { path, .. } => Some(path),
             Error::ManifestLine { line, .. } => Some(line),
             _ => None,
         }
@@ -290,6 +312,11 @@ pub enum EmbeddingError {
     /// The tokenizer could not load or encode.
     #[error("{0}")]
     Tokenizer(#[source] Arc<dyn std::error::Error + Send + Sync>),
+    /// `--device cuda` on a machine where CUDA cannot start.
+    #[error(
+        "--device cuda: ONNX Runtime's CUDA execution provider cannot start ({0}); is there an NVIDIA GPU with its driver? Leave out --device to embed on the CPU"
+    )]
+    Cuda(String),
     /// The model's output is not the shape of its vectors.
     #[error(
         "the model answered {numbers} numbers for {batch}x{tokens} tokens; expected width {width}"

@@ -3,9 +3,6 @@
 //! shipped corpus (exact numbers, checked against searches of each step) and
 //! on a sample of the UN General Debate extracted from `../shared/datasets/`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -13,7 +10,7 @@ use rapporteur::http::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::util::{embedder_shared, run, search_json, shared_index, stderr, stdout};
+use crate::util::{embedder_shared, run, search_json, shared_index, stderr, stdout, ungdc_sample};
 
 fn index() -> &'static str {
     shared_index().to_str().expect("utf-8 path")
@@ -450,52 +447,6 @@ async fn the_compare_page_and_its_scripts_are_served() {
 
 // ---------------------------------------------------------------- UNGDC
 
-/// A sample of the UN General Debate: forty States, every fourth session from
-/// 1976 to 2012, extracted from the shared dataset; None where it is absent.
-fn ungdc_sample(root: &Path) -> Option<PathBuf> {
-    let dataset = std::env::var_os("RAPPORTEUR_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"))
-        .join("ungdc-1946-2024.tar.zst");
-    if !dataset.exists() {
-        eprintln!("skipping the UNGDC sample: no {}", dataset.display());
-        return None;
-    }
-    let sessions: Vec<String> = (0..10)
-        .map(|i| {
-            let year = 1976 + 4 * i;
-            format!("ungdc/session-{}-{year}/*", year - 1945)
-        })
-        .collect();
-    let status = Command::new("tar")
-        .args(["--zstd", "-xf"])
-        .arg(&dataset)
-        .arg("-C")
-        .arg(root)
-        .arg("--wildcards")
-        .args(&sessions)
-        .status()
-        .expect("tar runs");
-    assert!(status.success(), "tar could not extract the sample");
-    const STATES: &[&str] = &[
-        "USA", "GBR", "FRA", "CHN", "IND", "BRA", "NGA", "JPN", "CAN", "AUS", "SWE", "NOR", "MEX",
-        "EGY", "KEN", "ZMB", "TZA", "ARG", "CHL", "ITA", "NLD", "DNK", "FIN", "IRL", "NZL", "PAK",
-        "GHA", "SEN", "CUB", "VEN", "IDN", "PHL", "THA", "MAR", "DZA", "TUN", "ETH", "UGA", "AUT",
-        "BEL",
-    ];
-    let corpus = root.join("ungdc");
-    for session in std::fs::read_dir(&corpus).expect("sessions") {
-        for file in std::fs::read_dir(session.expect("entry").path()).expect("files") {
-            let path = file.expect("entry").path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !STATES.iter().any(|s| name.starts_with(&format!("{s}_"))) {
-                std::fs::remove_file(&path).expect("remove");
-            }
-        }
-    }
-    Some(corpus)
-}
-
 fn rates(t: &Value, years: std::ops::RangeInclusive<i64>) -> f64 {
     let buckets = t["buckets"].as_array().unwrap();
     let picked: Vec<f64> = buckets
@@ -511,7 +462,7 @@ fn rates(t: &Value, years: std::ops::RangeInclusive<i64>) -> f64 {
 #[test]
 fn on_the_general_debate_climate_change_rises_and_apartheid_falls() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let Some(corpus) = ungdc_sample(dir.path()) else {
+    let Some(corpus) = ungdc_sample(dir.path(), (0..10).map(|i| 1976 + 4 * i)) else {
         return;
     };
     let idx = dir.path().join("index");

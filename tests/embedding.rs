@@ -279,3 +279,94 @@ fn a_server_picks_up_vectors_as_they_are_committed() {
         hit_ids(&v)
     );
 }
+
+#[test]
+fn texts_go_out_to_a_machine_without_the_index_and_their_vectors_come_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = keyword_index(dir.path());
+    let texts = dir.path().join("shard.jsonl");
+    let out = run(&[
+        "embed",
+        "--missing-texts",
+        path(&texts),
+        "--shard",
+        "1/8",
+        "--index",
+        path(&index),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shard = std::fs::read_to_string(&texts)
+        .expect("texts file")
+        .lines()
+        .count() as u64;
+    assert!(
+        shard > 60 && shard < 200,
+        "about an eighth of {TEXTS}: {shard}"
+    );
+    assert!(stderr(&out).contains(&format!("{shard} texts of shard 1/8 lack a vector")));
+
+    // Elsewhere: no index, the texts in, a vectors file out; a rerun resumes.
+    let vectors = dir.path().join("shard.bin");
+    for already in [0, shard] {
+        let out = run(&[
+            "embed",
+            "--texts",
+            path(&texts),
+            "--out",
+            path(&vectors),
+            "--threads",
+            "1",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("{shard} of {shard} texts now have a vector"))
+                && stdout(&out).contains(&format!("embedded {} texts", shard - already)),
+            "{}",
+            stdout(&out)
+        );
+    }
+    assert_eq!(records(&vectors), shard);
+
+    let out = run(&["embed", "--import", path(&vectors), "--index", path(&index)]);
+    assert!(
+        stdout(&out).contains(&format!("imported {shard} of {shard} vectors")),
+        "{}",
+        stdout(&out)
+    );
+    let left = run(&["embed", "--missing-texts", "-", "--index", path(&index)]);
+    assert_eq!(stdout(&left).lines().count() as u64, TEXTS - shard);
+
+    // A line that is not a text is refused with its number; nothing is written.
+    std::fs::write(&texts, "{\"text\": \"fine\"}\n{\"words\": 1}\n").expect("write");
+    let bad = dir.path().join("bad.bin");
+    let out = run(&["embed", "--texts", path(&texts), "--out", path(&bad)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+
+    // The GPU path without its set-up: a clear error, the CPU path untouched.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).expect("models dir");
+    for part in ["all-MiniLM-L6-v2", "onnxruntime"] {
+        std::os::unix::fs::symlink(
+            rapporteur::embed::models_dir()
+                .canonicalize()
+                .expect("models")
+                .join(part),
+            models.join(part),
+        )
+        .expect("link");
+    }
+    let out = bin()
+        .args(["embed", "--device", "cuda", "--index", path(&index)])
+        .env("RAPPORTEUR_MODELS", &models)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--device cuda") && stderr(&out).contains("setup-models.sh --gpu"),
+        "{}",
+        stderr(&out)
+    );
+    let left = run(&["embed", "--missing-texts", "-", "--index", path(&index)]);
+    assert_eq!(stdout(&left).lines().count() as u64, TEXTS - shard);
+}

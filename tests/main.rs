@@ -13,6 +13,7 @@ mod fuzz_inputs;
 mod http;
 mod ingest;
 mod quality;
+mod ray;
 mod reliability;
 mod semantic;
 mod speeches;

@@ -163,3 +163,46 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A sample of the UN General Debate: forty States' speeches of the sessions
+/// of `years`, extracted from the shared dataset; None where it is absent.
+pub fn ungdc_sample(root: &Path, years: impl Iterator<Item = i32>) -> Option<PathBuf> {
+    let dataset = std::env::var_os("RAPPORTEUR_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"))
+        .join("ungdc-1946-2024.tar.zst");
+    if !dataset.exists() {
+        eprintln!("skipping the UNGDC sample: no {}", dataset.display());
+        return None;
+    }
+    let sessions: Vec<String> = years
+        .map(|year| format!("ungdc/session-{}-{year}/*", year - 1945))
+        .collect();
+    let status = Command::new("tar")
+        .args(["--zstd", "-xf"])
+        .arg(&dataset)
+        .arg("-C")
+        .arg(root)
+        .arg("--wildcards")
+        .args(&sessions)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "tar could not extract the sample");
+    const STATES: &[&str] = &[
+        "USA", "GBR", "FRA", "CHN", "IND", "BRA", "NGA", "JPN", "CAN", "AUS", "SWE", "NOR", "MEX",
+        "EGY", "KEN", "ZMB", "TZA", "ARG", "CHL", "ITA", "NLD", "DNK", "FIN", "IRL", "NZL", "PAK",
+        "GHA", "SEN", "CUB", "VEN", "IDN", "PHL", "THA", "MAR", "DZA", "TUN", "ETH", "UGA", "AUT",
+        "BEL",
+    ];
+    let corpus = root.join("ungdc");
+    for session in std::fs::read_dir(&corpus).expect("sessions") {
+        for file in std::fs::read_dir(session.expect("entry").path()).expect("files") {
+            let path = file.expect("entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !STATES.iter().any(|s| name.starts_with(&format!("{s}_"))) {
+                std::fs::remove_file(&path).expect("remove");
+            }
+        }
+    }
+    Some(corpus)
+}

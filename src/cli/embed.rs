@@ -2,13 +2,17 @@
 //! progress bar (rate and time left) on a terminal and plain lines otherwise.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use rapporteur::embed::{Device, Embedder, Settings};
+use rapporteur::index::detached;
 use rapporteur::index::embedding::{self, EmbedOptions, EmbedProgress};
 
 use super::{IndexArg, output};
@@ -26,6 +30,22 @@ pub struct EmbedArgs {
     /// Add the vectors of FILE (made by `embed --out`) for the texts that lack one.
     #[arg(long, value_name = "FILE")]
     import: Option<PathBuf>,
+    /// Write the texts that lack a vector (of the shard, with `--shard`) to
+    /// FILE as JSON lines `{"text": ...}`, for a machine without the index
+    /// (`-`: standard output); nothing is embedded.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["import", "out", "texts"])]
+    missing_texts: Option<PathBuf>,
+    /// Embed the texts of FILE (JSON lines, as `--missing-texts` writes them;
+    /// `-`: standard input) into the vectors file `--out`, without an index.
+    #[arg(long, value_name = "FILE", requires = "out", conflicts_with_all = ["import", "shard"])]
+    texts: Option<PathBuf>,
+    /// Where the model runs: cpu, or cuda (an NVIDIA GPU, after
+    /// `scripts/setup-models.sh --gpu`).
+    #[arg(long, default_value = "cpu", value_name = "DEVICE")]
+    device: Device,
+    /// Inference sessions side by side, one thread each (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// Texts between commits: a killed run loses at most these.
     #[arg(long, default_value_t = 4096, value_name = "TEXTS")]
     commit_every: usize,
@@ -72,6 +92,28 @@ pub fn run(args: EmbedArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(file) = &args.missing_texts {
+        let texts = detached::missing_texts(&index, args.shard)?;
+        write_to(file, |w| detached::write_texts(&texts, w))?;
+        eprintln!(
+            "{} texts{} lack a vector; written to {}",
+            texts.len(),
+            shard_words(args.shard),
+            file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    Embedder::configure(Settings {
+        device: args.device,
+        threads: args.threads.map(usize::from),
+    })?;
+    if let (Some(file), Some(into)) = (&args.texts, &args.out) {
+        let texts = read_from(file)?;
+        let progress = Reporter::new();
+        let report = detached::embed_texts(&texts, into, args.commit_every, &progress)?;
+        progress.finish();
+        return summary(out, &report, into, None, args.json);
+    }
     let options = EmbedOptions {
         index: index.clone(),
         shard: args.shard,
@@ -84,10 +126,26 @@ pub fn run(args: EmbedArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    if args.json {
-        output::json(out, &report)?;
+    summary(
+        out,
+        &report,
+        args.out.as_ref().unwrap_or(&index),
+        args.shard,
+        args.json,
+    )
+}
+
+/// The last line of an `embed` run, or its report as JSON.
+fn summary(
+    out: &mut dyn Write,
+    report: &embedding::EmbedReport,
+    into: &Path,
+    shard: Option<(u32, u32)>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        output::json(out, report)?;
     } else {
-        let into = args.out.as_ref().unwrap_or(&index);
         writeln!(
             out,
             "embedded {} texts in {:.1} s ({:.1}/s) into {}; {} of {} texts{} now have a vector",
@@ -97,12 +155,40 @@ pub fn run(args: EmbedArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             into.display(),
             report.already + report.embedded,
             report.texts,
-            args.shard
-                .map(|(i, n)| format!(" of shard {i}/{n}"))
-                .unwrap_or_default(),
+            shard_words(shard),
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn shard_words(shard: Option<(u32, u32)>) -> String {
+    shard
+        .map(|(i, n)| format!(" of shard {i}/{n}"))
+        .unwrap_or_default()
+}
+
+/// Writes to FILE, or to standard output for `-`.
+fn write_to(
+    file: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if file == Path::new("-") {
+        return Ok(write(&mut std::io::stdout().lock())?);
+    }
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?,
+    );
+    write(&mut w).with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(())
+}
+
+/// Texts from FILE, or from standard input for `-`.
+fn read_from(file: &Path) -> anyhow::Result<Vec<String>> {
+    if file == Path::new("-") {
+        return Ok(detached::read_texts(&mut std::io::stdin().lock(), file)?);
+    }
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    Ok(detached::read_texts(&mut std::io::BufReader::new(f), file)?)
 }
 
 /// A bar on a terminal; otherwise a line per commit with rate and time left.

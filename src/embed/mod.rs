@@ -4,7 +4,9 @@
 //! normalisation, as sentence-transformers does. The files come from PyPI
 //! wheels through `scripts/setup-models.sh`; nothing is downloaded here.
 
+mod device;
 mod meaning;
+pub use device::{Device, Settings};
 pub(crate) use meaning::content;
 pub mod sdg;
 
@@ -37,7 +39,7 @@ const SENTENCE_CACHE: usize = 65_536;
 /// (int8 matrix products per output channel; ARCHITECTURE.md).
 const MODEL: &str = "all-MiniLM-L6-v2/model-int8.onnx";
 const TOKENIZER: &str = "all-MiniLM-L6-v2/tokenizer.json";
-const RUNTIME: &str = "onnxruntime/libonnxruntime.so.1.32.0";
+const RUNTIME: &str = device::CPU_RUNTIME;
 
 /// Names how texts are turned into vectors; part of each stored vector's key,
 /// so a change here re-embeds instead of mixing old and new vectors.
@@ -77,6 +79,7 @@ pub fn available(dir: &Path) -> bool {
 pub struct Embedder {
     tokenizer: Tokenizer,
     model: PathBuf,
+    device: Device,
     /// One single-threaded session per core, made on first use: two sessions on
     /// two cores embed faster than one session with two threads.
     sessions: Vec<OnceLock<std::result::Result<Mutex<Session>, EmbeddingError>>>,
@@ -89,31 +92,43 @@ pub struct Embedder {
 }
 
 static SHARED: OnceLock<std::result::Result<Arc<Embedder>, EmbeddingError>> = OnceLock::new();
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
 fn embedding_error(e: impl Into<EmbeddingError>) -> Error {
     Error::Embedding(e.into())
 }
 
 impl Embedder {
+    /// Sets how the process's embedder is made (device, sessions); before
+    /// its first use, or to the settings it was made with.
+    pub fn configure(settings: Settings) -> Result<()> {
+        if *SETTINGS.get_or_init(|| settings) != settings {
+            return Err(Error::EmbedderConfigured);
+        }
+        Ok(())
+    }
+
     /// The process's embedder (ONNX Runtime is loaded once per process).
     pub fn shared() -> Result<Arc<Embedder>> {
         // Once loaded, every search asks again: answer without touching the disk.
         if let Some(loaded) = SHARED.get() {
             return loaded.clone().map_err(Error::Embedding);
         }
+        let settings = *SETTINGS.get_or_init(Settings::default);
         let dir = models_dir();
         if !available(&dir) {
             return Err(Error::ModelMissing { dir });
         }
+        settings.device.prepare(&dir)?;
         SHARED
-            .get_or_init(|| Embedder::load(&dir).map(Arc::new))
+            .get_or_init(|| Embedder::load(&dir, settings).map(Arc::new))
             .clone()
             .map_err(Error::Embedding)
     }
 
     /// Loads the model in `dir`, whose files [`Embedder::shared`] has found.
-    fn load(dir: &Path) -> std::result::Result<Embedder, EmbeddingError> {
-        let environment = ort::init_from(dir.join(RUNTIME))?
+    fn load(dir: &Path, settings: Settings) -> std::result::Result<Embedder, EmbeddingError> {
+        let environment = ort::init_from(settings.device.runtime(dir))?
             .with_name("rapporteur")
             .build()?;
         let mut tokenizer = Tokenizer::from_file(dir.join(TOKENIZER))?;
@@ -128,10 +143,13 @@ impl Embedder {
                 strategy: PaddingStrategy::BatchLongest,
                 ..Default::default()
             }));
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        Ok(Embedder {
+        let cores = settings
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
+        let embedder = Embedder {
             tokenizer,
             model: dir.join(MODEL),
+            device: settings.device,
             sessions: (0..cores).map(|_| OnceLock::new()).collect(),
             _environment: environment,
             cache: Mutex::new(LruCache::new(
@@ -141,25 +159,34 @@ impl Embedder {
             sentences: Mutex::new(LruCache::new(
                 NonZeroUsize::new(SENTENCE_CACHE).unwrap_or(NonZeroUsize::MIN),
             )),
-        })
+        };
+        if embedder.device == Device::Cuda {
+            // A GPU that cannot start is said at once, not at the first batch.
+            let first = embedder.new_session()?;
+            let _ = embedder.sessions[0].set(Ok(Mutex::new(first)));
+        }
+        Ok(embedder)
     }
 
     fn session(&self, i: usize) -> Result<&Mutex<Session>> {
         self.sessions[i % self.sessions.len()]
-            .get_or_init(|| {
-                let build = || -> std::result::Result<Session, ort::Error> {
-                    let plain = |e: ort::Error<_>| ort::Error::<()>::from(e);
-                    let builder = Session::builder(&self._environment)?
-                        .with_optimization_level(GraphOptimizationLevel::Level3)
-                        .map_err(plain)?;
-                    let builder = builder.with_intra_threads(1).map_err(plain)?;
-                    let mut builder = builder.with_inter_threads(1).map_err(plain)?;
-                    builder.commit_from_file(&self.model)
-                };
-                build().map(Mutex::new).map_err(EmbeddingError::from)
-            })
+            .get_or_init(|| self.new_session().map(Mutex::new))
             .as_ref()
             .map_err(|e| Error::Embedding(e.clone()))
+    }
+
+    /// A single-threaded session on the embedder's device.
+    fn new_session(&self) -> std::result::Result<Session, EmbeddingError> {
+        let plain = |e: ort::Error<_>| EmbeddingError::from(ort::Error::<()>::from(e));
+        let builder = Session::builder(&self._environment)?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(plain)?
+            .with_intra_threads(1)
+            .map_err(plain)?
+            .with_inter_threads(1)
+            .map_err(plain)?;
+        let mut builder = self.device.register(builder)?;
+        Ok(builder.commit_from_file(&self.model)?)
     }
 
     /// Embeds up to a batch of texts with session `slot`.

@@ -138,7 +138,7 @@ fn lock_index(index: &Index) -> Result<tantivy::IndexWriter> {
 }
 
 /// Every live record's vector key, once each, with a record holding its text.
-fn keyed_records(searcher: &tantivy::Searcher) -> Result<Vec<(u64, DocAddress)>> {
+pub(super) fn keyed_records(searcher: &tantivy::Searcher) -> Result<Vec<(u64, DocAddress)>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -159,13 +159,17 @@ fn keyed_records(searcher: &tantivy::Searcher) -> Result<Vec<(u64, DocAddress)>>
 }
 
 /// Whether `key` belongs to shard I of N.
-fn in_shard(key: u64, shard: Option<(u32, u32)>) -> bool {
+pub(super) fn in_shard(key: u64, shard: Option<(u32, u32)>) -> bool {
     shard.is_none_or(|(i, n)| key % u64::from(n) == u64::from(i - 1))
 }
 
 /// The text a record's vector is made of: its first `text` value (a
 /// paragraph's own text; vote words follow it).
-fn text_of(searcher: &tantivy::Searcher, f: &Fields, address: DocAddress) -> Result<String> {
+pub(super) fn text_of(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    address: DocAddress,
+) -> Result<String> {
     let doc: TantivyDocument = searcher.doc(address)?;
     Ok(doc
         .get_first(f.text)

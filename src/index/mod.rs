@@ -1,6 +1,7 @@
 //! The index: a tantivy index plus a small manifest file that records the
 //! schema version. [`writer`] builds it; [`Index::open`] opens it for search.
 
+pub mod detached;
 pub mod embedding;
 pub mod schema;
 pub mod vectors;
