@@ -461,3 +461,37 @@ fn an_empty_sdg_filter_is_refused_with_the_list_of_goals() {
         stderr(&out)
     );
 }
+
+#[test]
+fn bench_measures_rapporteur_beside_both_tantivy_baselines() {
+    let index = shared_index().to_str().unwrap();
+    let out = run(&[
+        "bench", "--mode", "keyword", "--count", "30", "--warmup", "0", "--json", "--index", index,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        ["in-process", "bare tantivy", "tantivy + aggregations"]
+    );
+    for r in reports.as_array().unwrap() {
+        assert_eq!(r["requests"], 30, "{r}");
+        assert_eq!(r["errors"], 0, "{r}");
+        assert!(r["p50_us"].as_u64().unwrap() > 0, "{r}");
+    }
+    let text = run(&[
+        "bench", "--mode", "keyword", "--count", "15", "--warmup", "0", "--index", index,
+    ]);
+    assert!(
+        stdout(&text)
+            .contains("x tantivy + aggregations (top hits and exact terms counts of every facet)"),
+        "{}",
+        stdout(&text)
+    );
+}

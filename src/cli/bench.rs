@@ -36,6 +36,10 @@ pub const BUILT_IN: &[&str] = &[
     "year:2018 cooperation",
 ];
 
+/// The baselines' names in reports.
+pub const BARE: &str = "bare tantivy";
+pub const AGGREGATIONS: &str = "tantivy + aggregations";
+
 /// Where queries go.
 #[derive(Clone)]
 pub enum Target {
@@ -44,6 +48,9 @@ pub enum Target {
     Server(String),
     /// tantivy alone: parse the query's words, top 10 by BM25, nothing else.
     BareTantivy(Arc<Searcher>),
+    /// tantivy's top 10 plus its aggregation collector: exact terms counts on
+    /// the facet fields an answer counts.
+    TantivyAggregations(Arc<Searcher>),
 }
 
 impl Target {
@@ -51,7 +58,8 @@ impl Target {
         match self {
             Target::InProcess(_) => "in-process".into(),
             Target::Server(url) => url.clone(),
-            Target::BareTantivy(_) => "bare tantivy".into(),
+            Target::BareTantivy(_) => BARE.into(),
+            Target::TantivyAggregations(_) => AGGREGATIONS.into(),
         }
     }
 }
@@ -184,6 +192,10 @@ fn run_one(
         }
         Target::BareTantivy(searcher) => {
             searcher.bare_tantivy(q, opts.limit)?;
+            Ok(())
+        }
+        Target::TantivyAggregations(searcher) => {
+            searcher.tantivy_with_aggregations(q, opts.limit)?;
             Ok(())
         }
     }

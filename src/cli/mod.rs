@@ -153,8 +153,9 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
-    /// Measure query latency: in-process or against a running server, with the
-    /// bare tantivy search on the same queries for comparison.
+    /// Measure query latency: in-process or against a running server, with two
+    /// tantivy baselines on the same queries for comparison (its top hits alone,
+    /// and with its terms aggregations on the facet fields).
     Bench {
         /// Query file, one per line (field syntax for filters); default: built-in questions.
         #[arg(long)]
@@ -180,7 +181,7 @@ pub enum Command {
         /// Hits per query.
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Skip the bare tantivy comparison.
+        /// Skip the tantivy baselines.
         #[arg(long)]
         no_baseline: bool,
         /// In-process: empty the query-embedding cache before every request.
@@ -540,10 +541,12 @@ fn execute(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             }
             if let (false, Some(searcher)) = (no_baseline, &local) {
                 options.mode = None;
-                reports.push(bench::run(
-                    &Target::BareTantivy(searcher.clone()),
-                    &options,
-                )?);
+                for baseline in [
+                    Target::BareTantivy(searcher.clone()),
+                    Target::TantivyAggregations(searcher.clone()),
+                ] {
+                    reports.push(bench::run(&baseline, &options)?);
+                }
             }
             if json {
                 output::json(out, &reports)?;

@@ -80,6 +80,38 @@ impl Searcher {
         Ok(self.index.reader.searcher().search(&parsed, &top)?.len())
     }
 
+    /// The second baseline of `rapporteur bench`: tantivy's own top `limit`
+    /// by BM25 plus its aggregation collector, a terms aggregation (top 50,
+    /// exact counts) on each facet field an answer counts, in one pass; no
+    /// highlights, statements or filters. Returns the number of hits.
+    pub fn tantivy_with_aggregations(&self, q: &str, limit: usize) -> Result<usize> {
+        use tantivy::aggregation::AggregationCollector;
+        use tantivy::aggregation::agg_req::Aggregations;
+        let text = super::query::interpret(q)?.text;
+        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
+        let parsed = parser
+            .parse_query(&text)
+            .map_err(|source| QueryError::Syntax { source })?;
+        let schema = self.index.index.schema();
+        let terms: serde_json::Map<String, serde_json::Value> = facets::fields(&self.index.fields)
+            .iter()
+            .map(|facet| {
+                let name = schema.get_field_name(facet.field).to_owned();
+                let terms = serde_json::json!({ "terms": { "field": name, "size": 50 } });
+                (name, terms)
+            })
+            .collect();
+        let aggregations: Aggregations =
+            serde_json::from_value(serde_json::Value::Object(terms))
+                .map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
+        let collector = (
+            TopDocs::with_limit(limit.max(1)).order_by_score(),
+            AggregationCollector::from_aggs(aggregations, Default::default()),
+        );
+        let (top, _counts) = self.index.reader.searcher().search(&parsed, &collector)?;
+        Ok(top.len())
+    }
+
     pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
         let searcher = self.index.reader.searcher();
         let catalog = self.warmer.catalog(&searcher)?;
