@@ -83,7 +83,7 @@ impl Cluster {
         };
         let head_port = port.to_string();
         let temp_dir = cluster.temp.path().to_str().expect("utf-8 path").to_owned();
-        cluster.node(&[
+        cluster.start_node(&[
             "--head",
             "--port",
             &head_port,
@@ -96,16 +96,39 @@ impl Cluster {
         ]);
         for n in 1..=workers {
             let address = cluster.address.clone();
-            cluster.node(&["--address", &address, "--num-cpus", "1"]);
             // One at a time: nodes starting together on one machine race for
             // the session's file names.
-            cluster.wait_for_nodes(n + 1);
+            cluster.start_node(&["--address", &address, "--num-cpus", "1"]);
+            debug_assert_eq!(cluster.nodes.len(), n + 1);
         }
+        cluster.wait_for_nodes(workers + 1);
         cluster
     }
 
-    /// Starts a node in the foreground (`--block`), with ports of its own.
-    fn node(&mut self, args: &[&str]) {
+    /// Starts a node in the foreground (`--block`), with ports of its own, and
+    /// waits until it says it runs. Generous deadlines: the whole test suite
+    /// shares two cores with this cluster.
+    fn start_node(&mut self, args: &[&str]) {
+        let number = self.nodes.len();
+        self.spawn_node(args);
+        let log = self.temp.path().join(format!("node-{number}.log"));
+        let deadline = Instant::now() + Duration::from_secs(600);
+        loop {
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
+            if said.contains("Ray runtime started") {
+                return;
+            }
+            let exited = self.nodes[number].try_wait().ok().flatten();
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "Ray node {number} did not start ({exited:?}): {}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn spawn_node(&mut self, args: &[&str]) {
         let ports: Vec<String> = (0..6).map(|_| free_port().to_string()).collect();
         let child = Command::new(&self.ray)
             .arg("start")
@@ -124,7 +147,10 @@ impl Cluster {
             .args(["--runtime-env-agent-port", &ports[4]])
             .args(["--metrics-export-port", &ports[5]])
             .env("RAY_USAGE_STATS_ENABLED", "0")
-            .stdout(Stdio::null())
+            // A node of a machine this busy answers health checks late: it is
+            // declared dead after 10 missed checks, not 5 (the killed node too).
+            .env("RAY_health_check_failure_threshold", "10")
+            .stdout(self.log(self.nodes.len()))
             .stderr(self.log(self.nodes.len()))
             .process_group(0)
             .spawn()
@@ -133,7 +159,11 @@ impl Cluster {
     }
 
     fn log(&self, node: usize) -> std::fs::File {
-        std::fs::File::create(self.temp.path().join(format!("node-{node}.log"))).expect("log file")
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.temp.path().join(format!("node-{node}.log")))
+            .expect("log file")
     }
 
     /// What the nodes said, for a failure's message.
@@ -161,14 +191,14 @@ impl Cluster {
     }
 
     fn wait_for_nodes(&self, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(180);
+        let deadline = Instant::now() + Duration::from_secs(600);
         while self.alive_nodes() < n {
             assert!(
                 Instant::now() < deadline,
                 "the Ray cluster never had {n} nodes: {}",
                 self.logs()
             );
-            std::thread::sleep(Duration::from_millis(500));
+            std::thread::sleep(Duration::from_secs(2));
         }
     }
 
@@ -259,6 +289,22 @@ fn a_ray_cluster_embeds_everything_once_though_a_worker_node_dies() {
         .stderr(std::fs::File::create(dir.path().join("launcher.err")).expect("log file"))
         .spawn()
         .expect("ray-embed.py runs");
+    // A cluster that stalls must fail the test, not hang it.
+    let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watchdog = {
+        let (finished, pid) = (finished.clone(), launcher.id() as i32);
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(900);
+            while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+                if Instant::now() > deadline {
+                    // SAFETY: signals the launcher this test started.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        })
+    };
     let lines = BufReader::new(launcher.stdout.take().expect("stdout"));
     let mut seen = Vec::new();
     let mut killed = false;
@@ -271,11 +317,13 @@ fn a_ray_cluster_embeds_everything_once_though_a_worker_node_dies() {
         seen.push(line);
     }
     let status = launcher.wait().expect("ray-embed.py ends");
+    finished.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = watchdog.join();
     let log = seen.join("\n")
         + "\n"
         + &std::fs::read_to_string(dir.path().join("launcher.err")).unwrap_or_default();
     assert!(killed, "no shard came back: {log}");
-    assert!(status.success(), "{log}");
+    assert!(status.success(), "{log}\n{}", cluster.logs());
     let shards = texts.div_ceil(100);
     assert_eq!(
         seen.iter()

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, FruitHandle, MultiCollector, MultiFruit, SegmentCollector};
-use tantivy::fastfield::FacetReader;
+use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -157,12 +157,57 @@ struct Counter {
     names: Arc<Vec<Arc<SegmentNames>>>,
 }
 
+/// Matches are counted in blocks: the facet column's ordinals are read for a
+/// block of documents at once (tantivy-columnar's batch lookups, as its own
+/// aggregations do), not document by document.
+const BLOCK: usize = 64;
+
 struct SegmentCounter {
-    reader: FacetReader,
+    ords: Column<u64>,
     names: Arc<SegmentNames>,
     leaves: Vec<u32>,
     parent_counts: Vec<u32>,
+    /// Documents waiting to be counted.
+    block: Vec<DocId>,
+    /// The block's values: each value's document and ordinal.
+    value_docs: Vec<DocId>,
+    rows: Vec<u32>,
+    values: Vec<u64>,
     seen: Vec<u32>,
+}
+
+impl SegmentCounter {
+    fn count_block(&mut self) {
+        self.value_docs.clear();
+        self.rows.clear();
+        self.ords
+            .index
+            .docids_to_rowids(&self.block, &mut self.value_docs, &mut self.rows);
+        self.block.clear();
+        self.values.resize(self.rows.len(), 0);
+        self.ords.values.get_vals(&self.rows, &mut self.values);
+        let with_parents = !self.names.parent_of.is_empty();
+        let mut current = None;
+        for (&doc, &ord) in self.value_docs.iter().zip(&self.values) {
+            if let Some(n) = self.leaves.get_mut(ord as usize) {
+                *n += 1;
+            }
+            if !with_parents {
+                continue;
+            }
+            // A parent counts once per document, however many of its children it has.
+            if current != Some(doc) {
+                current = Some(doc);
+                self.seen.clear();
+            }
+            if let Some(&p) = self.names.parent_of.get(ord as usize)
+                && !self.seen.contains(&p)
+            {
+                self.seen.push(p);
+                self.parent_counts[p as usize] += 1;
+            }
+        }
+    }
 }
 
 impl Collector for Counter {
@@ -174,15 +219,21 @@ impl Collector for Counter {
         ordinal: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentCounter> {
-        let reader = segment.facet_reader(&self.field)?;
+        let column = segment.fast_fields().str(&self.field)?.ok_or_else(|| {
+            tantivy::TantivyError::SchemaError(format!("no facet column {}", self.field))
+        })?;
         let names = self.names.get(ordinal as usize).cloned().ok_or_else(|| {
             tantivy::TantivyError::InternalError("facet names of another index generation".into())
         })?;
         Ok(SegmentCounter {
-            leaves: vec![0; reader.num_facets()],
+            leaves: vec![0; column.num_terms()],
             parent_counts: vec![0; names.parents.len()],
-            reader,
+            ords: column.ords().clone(),
             names,
+            block: Vec::with_capacity(BLOCK),
+            value_docs: Vec::with_capacity(BLOCK),
+            rows: Vec::with_capacity(BLOCK),
+            values: Vec::with_capacity(BLOCK),
             seen: Vec::new(),
         })
     }
@@ -200,21 +251,14 @@ impl SegmentCollector for SegmentCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.seen.clear();
-        for ord in self.reader.facet_ords(doc) {
-            if let Some(n) = self.leaves.get_mut(ord as usize) {
-                *n += 1;
-            }
-            if let Some(&p) = self.names.parent_of.get(ord as usize)
-                && !self.seen.contains(&p)
-            {
-                self.seen.push(p);
-                self.parent_counts[p as usize] += 1;
-            }
+        self.block.push(doc);
+        if self.block.len() == BLOCK {
+            self.count_block();
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(mut self) -> Counts {
+        self.count_block();
         vec![SegmentCounts {
             names: self.names,
             leaves: self.leaves,
