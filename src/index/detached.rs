@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::Index;
-use super::embedding::{EmbedProgress, EmbedReport, in_shard, keyed_records, text_of};
+use super::embedding::{EmbedProgress, EmbedReport, check_shard, in_shard, keyed_records, text_of};
 use super::vectors::{VectorWriter, Vectors, vector_key};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -27,11 +27,7 @@ pub struct TextLine {
 
 /// The distinct texts of the index (or of shard I of N) that have no vector.
 pub fn missing_texts(index: &Path, shard: Option<(u32, u32)>) -> Result<Vec<String>> {
-    if let Some((i, n)) = shard
-        && (n == 0 || i == 0 || i > n)
-    {
-        return Err(Error::Shard { shard: i, of: n });
-    }
+    check_shard(shard)?;
     let index = Index::open(index)?;
     let known = Vectors::of_index_current(&index.path)?;
     let searcher = index.reader.searcher();

@@ -158,6 +158,14 @@ pub(super) fn keyed_records(searcher: &tantivy::Searcher) -> Result<Vec<(u64, Do
     Ok(out)
 }
 
+/// A shard is I of N with 1 <= I <= N.
+pub(super) fn check_shard(shard: Option<(u32, u32)>) -> Result<()> {
+    match shard {
+        Some((i, n)) if n == 0 || i == 0 || i > n => Err(Error::Shard { shard: i, of: n }),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `key` belongs to shard I of N.
 pub(super) fn in_shard(key: u64, shard: Option<(u32, u32)>) -> bool {
     shard.is_none_or(|(i, n)| key % u64::from(n) == u64::from(i - 1))
@@ -181,11 +189,7 @@ pub(super) fn text_of(
 /// Embeds what the index (or the shard) lacks.
 pub fn embed_missing(options: &EmbedOptions, progress: &dyn EmbedProgress) -> Result<EmbedReport> {
     let started = Instant::now();
-    if let Some((i, n)) = options.shard
-        && (n == 0 || i == 0 || i > n)
-    {
-        return Err(Error::Shard { shard: i, of: n });
-    }
+    check_shard(options.shard)?;
     let index = Index::open(&options.index)?;
     let mut report = EmbedReport::default();
     let mut destination = Destination::open(&index, options.out.as_deref(), &mut report)?;

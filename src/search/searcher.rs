@@ -71,11 +71,7 @@ impl Searcher {
     /// filters, grouping, facets, highlights or stored fields. Returns how
     /// many hits came back.
     pub fn bare_tantivy(&self, q: &str, limit: usize) -> Result<usize> {
-        let text = super::query::interpret(q)?.text;
-        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
-        let parsed = parser
-            .parse_query(&text)
-            .map_err(|source| QueryError::Syntax { source })?;
+        let parsed = self.baseline_query(q)?;
         let top = TopDocs::with_limit(limit.max(1)).order_by_score();
         Ok(self.index.reader.searcher().search(&parsed, &top)?.len())
     }
@@ -87,11 +83,7 @@ impl Searcher {
     pub fn tantivy_with_aggregations(&self, q: &str, limit: usize) -> Result<usize> {
         use tantivy::aggregation::AggregationCollector;
         use tantivy::aggregation::agg_req::Aggregations;
-        let text = super::query::interpret(q)?.text;
-        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
-        let parsed = parser
-            .parse_query(&text)
-            .map_err(|source| QueryError::Syntax { source })?;
+        let parsed = self.baseline_query(q)?;
         let schema = self.index.index.schema();
         let terms: serde_json::Map<String, serde_json::Value> = facets::fields(&self.index.fields)
             .iter()
@@ -110,6 +102,16 @@ impl Searcher {
         );
         let (top, _counts) = self.index.reader.searcher().search(&parsed, &collector)?;
         Ok(top.len())
+    }
+
+    /// The baselines' query: the question's words through tantivy's own
+    /// `QueryParser` on the text field.
+    fn baseline_query(&self, q: &str) -> Result<Box<dyn tantivy::query::Query>> {
+        let text = super::query::interpret(q)?.text;
+        let parser = QueryParser::for_index(&self.index.index, vec![self.index.fields.text]);
+        Ok(parser
+            .parse_query(&text)
+            .map_err(|source| QueryError::Syntax { source })?)
     }
 
     pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
