@@ -133,6 +133,14 @@ def main():
         task_binary, task_models = "rapporteur", "models"
     ray.init(address=args.address, runtime_env=runtime_env, logging_level="warning",
              log_to_driver=False)
+    # A driver attaches to one node's raylet (the first alive on its IP, which
+    # is not always the head): losing that node loses the job, losing any other
+    # only retries its shards.
+    driver_node = ray.get_runtime_context().get_node_id()
+    driver_port = next((n["NodeManagerPort"] for n in ray.nodes() if n["NodeID"] == driver_node),
+                       None)
+    print(f"ray-embed: driver attached to node {driver_node[:8]} "
+          f"(node manager port {driver_port})", flush=True)
     task = embed_shard.options(num_cpus=args.threads, max_retries=3, retry_exceptions=False)
 
     pending = {}

@@ -64,6 +64,8 @@ struct Cluster {
     address: String,
     temp: tempfile::TempDir,
     nodes: Vec<Child>,
+    /// Each node's node manager port, which names it in `ray.nodes()`.
+    node_manager_ports: Vec<u16>,
 }
 
 impl Cluster {
@@ -80,6 +82,7 @@ impl Cluster {
             address: format!("127.0.0.1:{port}"),
             temp,
             nodes: Vec::new(),
+            node_manager_ports: Vec::new(),
         };
         let head_port = port.to_string();
         let temp_dir = cluster.temp.path().to_str().expect("utf-8 path").to_owned();
@@ -129,7 +132,9 @@ impl Cluster {
     }
 
     fn spawn_node(&mut self, args: &[&str]) {
-        let ports: Vec<String> = (0..6).map(|_| free_port().to_string()).collect();
+        let ports: Vec<u16> = (0..6).map(|_| free_port()).collect();
+        self.node_manager_ports.push(ports[0]);
+        let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
         let child = Command::new(&self.ray)
             .arg("start")
             .args(args)
@@ -200,6 +205,15 @@ impl Cluster {
             );
             std::thread::sleep(Duration::from_secs(2));
         }
+    }
+
+    /// The last worker node whose raylet the driver is not attached to: the
+    /// driver's own node is the machine a job cannot lose.
+    fn worker_apart_from(&self, driver_port: Option<u16>) -> usize {
+        (1..self.nodes.len())
+            .rev()
+            .find(|&i| Some(self.node_manager_ports[i]) != driver_port)
+            .expect("two worker nodes")
     }
 
     /// Kills node `i` and every process of its group, as a machine lost would.
@@ -308,10 +322,14 @@ fn a_ray_cluster_embeds_everything_once_though_a_worker_node_dies() {
     let lines = BufReader::new(launcher.stdout.take().expect("stdout"));
     let mut seen = Vec::new();
     let mut killed = false;
+    let mut driver_port = None;
     for line in lines.lines().map_while(Result::ok) {
+        if let Some(port) = line.split("(node manager port ").nth(1) {
+            driver_port = port.trim_end_matches(')').parse::<u16>().ok();
+        }
         if !killed && line.contains("vectors imported") {
             // A shard is done and the others are running on both nodes.
-            cluster.kill_node(2);
+            cluster.kill_node(cluster.worker_apart_from(driver_port));
             killed = true;
         }
         seen.push(line);
@@ -323,6 +341,7 @@ fn a_ray_cluster_embeds_everything_once_though_a_worker_node_dies() {
         + "\n"
         + &std::fs::read_to_string(dir.path().join("launcher.err")).unwrap_or_default();
     assert!(killed, "no shard came back: {log}");
+    assert!(driver_port.is_some(), "the launcher names its node: {log}");
     assert!(status.success(), "{log}\n{}", cluster.logs());
     let shards = texts.div_ceil(100);
     assert_eq!(
