@@ -395,7 +395,7 @@ fn reingest_replaces_and_bad_files_are_skipped() {
         "re-ingest replaced, did not duplicate"
     );
     let out = run(&[
-        "search", "--json", "--index", index, "--limit", "100", "Meeting",
+        "search", "--json", "--index", index, "--limit", "100", "--mode", "keyword", "Meeting",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids = hit_ids(&v);

@@ -152,8 +152,33 @@ fn graded_questions_keep_the_measured_quality() {
         assert_eq!(hybrid["classes"][class][1], 10, "{class}");
     }
     let overall = |r: &Value| r["overall"].as_f64().expect("overall");
-    // Measured 0.725 (BENCHMARKS.md); meaning must add to the words.
-    assert!(overall(hybrid) >= 0.70, "{}", overall(hybrid));
+    let class = |r: &Value, c: &str| r["classes"][c][0].as_f64().expect("score");
+    // Measured 0.740, reworded 0.498 (BENCHMARKS.md); meaning must add to the words.
+    assert!(overall(hybrid) >= 0.73, "{}", overall(hybrid));
+    assert!(class(hybrid, "reworded") >= 0.48, "{reports}");
     assert!(overall(hybrid) > overall(keyword) + 0.05);
-    assert!(hybrid["classes"]["subject"][0].as_f64().expect("score") >= 0.8);
+    assert!(class(hybrid, "subject") >= 0.8, "{reports}");
+}
+
+/// A question in none of the documents' words: the blend's second look from
+/// the first neighbours (feedback) puts the Amur tiger and leopard paragraphs
+/// above a line about a bird and the Convention against Torture ("CAT").
+#[test]
+fn big_cats_are_the_tigers_and_leopards_of_neaspec() {
+    let index = shared_index().to_str().expect("utf-8 path");
+    let out = run(&[
+        "search", "--json", "--index", index, "--limit", "3", "big cats",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut first: Vec<String> = hit_ids(&v);
+    first.sort();
+    assert_eq!(
+        first,
+        [
+            "neaspec-som22-report#26",
+            "neaspec-som22-report#27",
+            "neaspec-som22-report#4"
+        ],
+        "{v}"
+    );
 }

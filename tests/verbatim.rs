@@ -196,7 +196,9 @@ fn no_page_furniture_is_left_in_any_paragraph() {
         r"|General Assembly\s*[-–]\s*[\w-]+\s+session|\((spoke|interpretation) (in|from)",
         r"|Distr\.|\bf [a-z]|Official Records\s*$",
         // Text-layer faults: Mac Roman dashes and quotes read as Latin-1, glued words.
-        r"|[ÐÑ]|ª\w|\b(?:of|to|in|on)the\b"
+        r"|[ÐÑ]|ª\w|\b(?:of|to|in|on)the\b",
+        // Split "fl" ligatures whose fragment is no word: "conf lict", "ref lect".
+        r"|\b(?:con|re|in|af|ef)f l[a-z]"
     ))
     .expect("pattern");
     for (name, _, _) in RECORDS {

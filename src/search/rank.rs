@@ -30,16 +30,16 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
     let vectors = meaning_vectors(plan)?;
     let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
     let allowed = meaning_allowed(snapshot, plan);
-    let mut found = snapshot.catalog.vectors.search(
-        &snapshot.searcher,
-        &*allowed,
-        &queries,
-        SEMANTIC_CANDIDATES.max(plan.wanted()),
-        None,
-    )?;
-    if plan.mode == Mode::Hybrid {
-        fusion::close_enough(&mut found);
+    let k = SEMANTIC_CANDIDATES.max(plan.wanted());
+    let vectors = &snapshot.catalog.vectors;
+    // Semantic mode is the nearest paragraphs, as they are; the default blend
+    // searches again from its first neighbours (see `search_with_feedback`),
+    // where the words keep a drift in check.
+    if plan.mode == Mode::Semantic {
+        return vectors.search(&snapshot.searcher, &*allowed, &queries, k, None);
     }
+    let mut found = vectors.search_with_feedback(&snapshot.searcher, &*allowed, &queries, k)?;
+    fusion::close_enough(&mut found);
     Ok(found)
 }
 

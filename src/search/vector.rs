@@ -115,6 +115,11 @@ struct Record {
     trust: f32,
 }
 
+/// Texts whose mean moves a query in [`VectorStore::search_with_feedback`],
+/// and how far (the query itself weighs 1). Measured on the graded questions.
+const FEEDBACK_TEXTS: usize = 5;
+const FEEDBACK_WEIGHT: f32 = 0.4;
+
 /// Words from which a text's cosine is fully trusted; below, it shrinks with
 /// the square root of the length ("Ratify CAT (Turkey);" is not about cats).
 const TRUSTED_WORDS: f32 = 12.0;
@@ -219,6 +224,84 @@ impl VectorStore {
     ) -> Result<(Vec<Group>, bool)> {
         let allowed = searcher.search(allowed, &DocSet)?;
         let accept = |r: &Record| Some(r.para) != exclude_para && allowed.contains(&r.address);
+        let (nearest, answered) = self.nearest(scan, &accept, queries, k);
+        Ok((self.groups(nearest, k), answered))
+    }
+
+    /// [`VectorStore::search`] with pseudo-relevance feedback (Rocchio): the
+    /// query moved towards the mean of its [`FEEDBACK_TEXTS`] nearest texts
+    /// rescores the nearest records. A question worded without the documents'
+    /// words ("smog drifting across borders") lands near a few of the
+    /// paragraphs it means; their mean lies nearer the rest of them. One scan:
+    /// the moved query only reorders the first one's candidates (four per
+    /// paragraph wanted), which costs a few hundred dot products, not a second
+    /// pass over every vector.
+    pub(crate) fn search_with_feedback(
+        &self,
+        searcher: &tantivy::Searcher,
+        allowed: &dyn Query,
+        queries: &[&[f32]],
+        k: usize,
+    ) -> Result<Vec<Group>> {
+        let allowed = searcher.search(allowed, &DocSet)?;
+        let accept = |r: &Record| allowed.contains(&r.address);
+        let (mut nearest, _) = self.nearest(Scan::Graph, &accept, queries, k);
+        if let Some(moved) = self.moved_towards(queries, &nearest) {
+            for (score, i) in &mut nearest {
+                let v = self.vectors.at(self.records[*i].position);
+                let cosine = moved.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max);
+                *score = self.records[*i].trust * cosine;
+            }
+            nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+        Ok(self.groups(nearest, k))
+    }
+
+    /// Each query plus [`FEEDBACK_WEIGHT`] times the mean of the `nearest`
+    /// texts' vectors (`nearest` is best first), normalised; None where there
+    /// are none.
+    fn moved_towards(&self, queries: &[&[f32]], nearest: &[(f32, usize)]) -> Option<Vec<Vec<f32>>> {
+        let mut positions: Vec<u32> = Vec::with_capacity(FEEDBACK_TEXTS);
+        for &(_, i) in nearest {
+            let position = self.records[i].position;
+            if positions.len() == FEEDBACK_TEXTS {
+                break;
+            }
+            if !positions.contains(&position) {
+                positions.push(position);
+            }
+        }
+        if positions.is_empty() {
+            return None;
+        }
+        let weight = FEEDBACK_WEIGHT / positions.len() as f32;
+        Some(
+            queries
+                .iter()
+                .map(|q| {
+                    let mut moved = q.to_vec();
+                    for &p in &positions {
+                        for (m, x) in moved.iter_mut().zip(self.vectors.at(p)) {
+                            *m += weight * x;
+                        }
+                    }
+                    crate::embed::normalise(&mut moved);
+                    moved
+                })
+                .collect(),
+        )
+    }
+
+    /// The records nearest the queries (the closest wording counts) among
+    /// those `accept`ed, best first, as (score, index into `records`): enough
+    /// to fill `k` paragraphs. Whether the graph answered.
+    fn nearest(
+        &self,
+        scan: Scan,
+        accept: &dyn Fn(&Record) -> bool,
+        queries: &[&[f32]],
+        k: usize,
+    ) -> (Vec<(f32, usize)>, bool) {
         // Records of one paragraph can each be close; keep enough to fill k paragraphs.
         let keep = k.saturating_mul(4).max(k);
         let heap = std::cell::RefCell::new(BinaryHeap::<Scored>::new());
@@ -268,13 +351,23 @@ impl VectorStore {
                 );
             }
         }
-        let matches: Vec<Match> = heap
+        let mut nearest: Vec<(f32, usize)> = heap
             .into_inner()
             .into_iter()
-            .map(|Scored(neg, i)| {
+            .map(|Scored(neg, i)| (-neg, i))
+            .collect();
+        nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        (nearest, scan_from > 0)
+    }
+
+    /// The best `k` paragraphs of `nearest`, each with its close statements.
+    fn groups(&self, nearest: Vec<(f32, usize)>, k: usize) -> Vec<Group> {
+        let matches: Vec<Match> = nearest
+            .into_iter()
+            .map(|(score, i)| {
                 let r = self.records[i];
                 Match {
-                    score: -neg,
+                    score,
                     para: r.para,
                     statement: r.statement,
                     date: r.date,
@@ -283,7 +376,7 @@ impl VectorStore {
             .collect();
         let mut groups = collect::group(matches, false);
         groups.truncate(k);
-        Ok((groups, scan_from > 0))
+        groups
     }
 }
 

@@ -66,17 +66,25 @@ pub(crate) fn parse(path: &Path, raw: &RawText) -> Result<Document> {
             })
         })
         .unwrap_or(0);
-    let lines = furniture::remove(cleaned[start..].to_vec());
+    let lines: Vec<(u32, String)> = furniture::remove(cleaned[start..].to_vec())
+        .into_iter()
+        .map(|(page, line)| (page, furniture::repair_text_layer(&line)))
+        .collect();
     let vocabulary = furniture::vocabulary(lines.iter().map(|(_, l)| l.as_str()));
     let lines: Vec<(u32, String)> = lines
         .into_iter()
-        .map(|(page, line)| {
-            let line = furniture::repair_ligatures(&line, &vocabulary);
-            (page, furniture::repair_text_layer(&line))
-        })
+        .map(|(page, line)| (page, furniture::repair_ligatures(&line, &vocabulary)))
         .collect();
     let pieces = pieces::cut(&lines);
-    let built = turns::build(&pieces, &lines, &cover);
+    let mut built = turns::build(&pieces, &lines, &cover);
+    // A ligature split at a line's end ("conf" / "lict") meets its half only
+    // once the lines are joined.
+    for paragraph in &mut built.paragraphs {
+        paragraph.text = furniture::repair_ligatures(&paragraph.text, &vocabulary);
+        for statement in &mut paragraph.statements {
+            statement.text = furniture::repair_ligatures(&statement.text, &vocabulary);
+        }
+    }
     if built.paragraphs.is_empty() {
         return Err(Error::NoParagraphs { path: path.into() });
     }
