@@ -91,6 +91,29 @@ fn facet_counts_ignore_their_own_filter() {
     assert_eq!(v["total"], 3);
 }
 
+/// Year, body and meeting counts are summed from the document counts where
+/// each follows from the document: each count must be the total of the same
+/// search filtered to that value, which tantivy finds by the value's own term.
+#[test]
+fn year_body_and_meeting_counts_are_the_totals_of_their_filters() {
+    for words in ["human rights", "resolution", "cooperation"] {
+        let v = search_json(&["--facet-limit", "100", words]);
+        for (facet, flag) in [
+            ("year", "--year"),
+            ("body", "--body"),
+            ("meeting", "--meeting"),
+        ] {
+            let counts = v["facets"][facet].as_array().expect("facet counts");
+            assert!(!counts.is_empty(), "{words}: no {facet} counted");
+            for c in counts {
+                let value = c["value"].as_str().expect("value");
+                let filtered = search_json(&[flag, value, words]);
+                assert_eq!(c["count"], filtered["total"], "{words}: {facet} {value}");
+            }
+        }
+    }
+}
+
 #[test]
 fn field_syntax_phrases_and_flags() {
     let v = search_json(&[r#"speaker:ROK agenda:5e duplication"#]);

@@ -29,6 +29,8 @@ pub(crate) struct Catalog {
     /// speaker counts can then ride on the paragraph pass.
     pub separate_statements: bool,
     facet_names: HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>,
+    /// Year, body and meeting ordinals by document ordinal, per segment.
+    derived: HashMap<Field, Arc<super::derived::DocumentValues>>,
     pub vectors: VectorStore,
     /// Paragraphs per meeting date: a timeline's denominators without filters.
     pub paragraphs_by_date: std::collections::BTreeMap<u64, u64>,
@@ -77,6 +79,10 @@ impl Catalog {
             topics: topics.into_iter().collect(),
             separate_statements,
             facet_names: load_names(searcher, facets)?,
+            derived: super::derived::load(searcher, f.document, &[f.year, f.body, f.meeting])?
+                .into_iter()
+                .map(|(field, values)| (field, Arc::new(values)))
+                .collect(),
             vectors,
             paragraphs_by_date: super::timeline::paragraphs_by_date(searcher, f)?,
         })
@@ -85,6 +91,15 @@ impl Catalog {
     /// A facet field's values by segment and ordinal.
     pub(crate) fn facet_names(&self, field: Field) -> Arc<Vec<Arc<SegmentNames>>> {
         self.facet_names.get(&field).cloned().unwrap_or_default()
+    }
+
+    /// A facet's value ordinals by document ordinal, per segment, where the
+    /// field follows from the document in every segment.
+    pub(crate) fn derived(&self, field: Field) -> Option<Arc<super::derived::DocumentValues>> {
+        self.derived
+            .get(&field)
+            .filter(|segments| segments.iter().all(Option::is_some))
+            .cloned()
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&DocumentSummary> {

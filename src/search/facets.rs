@@ -18,6 +18,7 @@ use tantivy::query::Query;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::catalog::{FacetField, SegmentNames};
+use super::derived::{self, DocumentValues};
 use super::filters::{FilterKind, combine};
 use super::plan::QueryPlan;
 use super::response::{FacetCount, Facets};
@@ -87,24 +88,63 @@ impl Spec {
     }
 }
 
-/// The facets counted on the main pass, by their collectors' handles.
+/// Where the document facet is in [`specs`].
+const DOCUMENT: usize = 3;
+
+/// The facets counted on the main pass, by their collectors' handles, and
+/// those summed from the document facet's counts there (see [`derived`]).
 pub(crate) struct Riding {
     handles: Vec<(usize, FruitHandle<Counts>)>,
+    from_documents: Vec<(usize, Arc<DocumentValues>)>,
 }
 
-/// Adds a counter to the main pass for every facet whose query is the main one.
+/// Adds a counter to the main pass for every facet whose query is the main
+/// one, but for those that follow from the document where it rides too.
 pub(crate) fn ride(
     multi: &mut MultiCollector<'_>,
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
 ) -> Riding {
-    let handles = specs(snapshot.fields(), plan.facet_limit)
+    let specs = specs(snapshot.fields(), plan.facet_limit);
+    debug_assert!(specs[DOCUMENT].display.field == snapshot.fields().document);
+    let documents_ride = specs[DOCUMENT].rides_on_main(plan, snapshot);
+    let mut riding = Riding {
+        handles: Vec::new(),
+        from_documents: Vec::new(),
+    };
+    for (i, spec) in specs.iter().enumerate() {
+        if !spec.rides_on_main(plan, snapshot) {
+            continue;
+        }
+        match snapshot.catalog.derived(spec.display.field) {
+            Some(values) if documents_ride => riding.from_documents.push((i, values)),
+            _ => riding
+                .handles
+                .push((i, multi.add_collector(counter(snapshot, spec)))),
+        }
+    }
+    riding
+}
+
+/// The counts of a facet that follows from the document, per segment.
+fn sum_by_document(
+    documents: &Counts,
+    values: &DocumentValues,
+    names: &[Arc<SegmentNames>],
+) -> Counts {
+    documents
         .iter()
-        .enumerate()
-        .filter(|(_, spec)| spec.rides_on_main(plan, snapshot))
-        .map(|(i, spec)| (i, multi.add_collector(counter(snapshot, spec))))
-        .collect();
-    Riding { handles }
+        .filter_map(|seg| {
+            let segment = seg.segment as usize;
+            let (values, names) = (values.get(segment)?.as_ref()?, names.get(segment)?);
+            Some(SegmentCounts {
+                leaves: derived::counts(values, &seg.leaves, names.values.len()),
+                names: names.clone(),
+                parents: Vec::new(),
+                segment: seg.segment,
+            })
+        })
+        .collect()
 }
 
 /// Reads the counts of the main pass and counts the other facets in passes of
@@ -119,7 +159,15 @@ pub(crate) fn finish(
     let specs = specs(snapshot.fields(), plan.facet_limit);
     let mut facets = Facets::default();
     for (i, handle) in riding.handles {
-        *(specs[i].slot)(&mut facets) = read(handle.extract(fruits), specs[i].top);
+        let counts = handle.extract(fruits);
+        if i == DOCUMENT {
+            for (j, values) in &riding.from_documents {
+                let names = snapshot.catalog.facet_names(specs[*j].display.field);
+                let derived = sum_by_document(&counts, values, &names);
+                *(specs[*j].slot)(&mut facets) = read(derived, specs[*j].top);
+            }
+        }
+        *(specs[i].slot)(&mut facets) = read(counts, specs[i].top);
     }
     for spec in specs.iter().filter(|s| !s.rides_on_main(plan, snapshot)) {
         *(spec.slot)(&mut facets) = count_alone(snapshot, spec, plan, matching)?;
@@ -145,6 +193,7 @@ struct SegmentCounts {
     names: Arc<SegmentNames>,
     leaves: Vec<u32>,
     parents: Vec<u32>,
+    segment: SegmentOrdinal,
 }
 
 /// Counts of every segment; names are looked up only when they are read.
@@ -163,6 +212,7 @@ struct Counter {
 const BLOCK: usize = 64;
 
 struct SegmentCounter {
+    segment: SegmentOrdinal,
     ords: Column<u64>,
     names: Arc<SegmentNames>,
     leaves: Vec<u32>,
@@ -226,6 +276,7 @@ impl Collector for Counter {
             tantivy::TantivyError::InternalError("facet names of another index generation".into())
         })?;
         Ok(SegmentCounter {
+            segment: ordinal,
             leaves: vec![0; column.num_terms()],
             parent_counts: vec![0; names.parents.len()],
             ords: column.ords().clone(),
@@ -263,6 +314,7 @@ impl SegmentCollector for SegmentCounter {
             names: self.names,
             leaves: self.leaves,
             parents: self.parent_counts,
+            segment: self.segment,
         }]
     }
 }

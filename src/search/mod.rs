@@ -24,6 +24,7 @@ mod catalog;
 pub mod citation;
 mod collect;
 mod compare;
+mod derived;
 mod distinctive;
 mod facets;
 mod filters;
