@@ -106,6 +106,21 @@ fn ungdc_layout_takes_speaker_and_year_from_file_names() {
         years.contains(&("2018".into(), 1)) && years.contains(&("1995".into(), 1)),
         "{years:?}"
     );
+    // A speech is one speaker's: speaker counts are summed from the document
+    // counts, and each must be the total of the speaker's filter.
+    let keyword = |extra: &[&str]| -> Value {
+        let mut args = vec!["search", "--json", "--mode", "keyword", "--index", index];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&run(&args).stdout).expect("JSON")
+    };
+    let all = keyword(&["the"]);
+    let speakers = all["facets"]["speaker"].as_array().expect("speakers");
+    assert_eq!(speakers.len(), 2, "Japan and France: {all}");
+    for c in speakers {
+        let speaker = c["value"].as_str().expect("speaker");
+        let theirs = keyword(&["--speaker", speaker, "the"]);
+        assert_eq!(c["count"], theirs["total"], "{speaker}");
+    }
     let hit = &v["hits"][1];
     assert_eq!(
         hit["meeting"],

@@ -29,7 +29,8 @@ pub(crate) struct Catalog {
     /// speaker counts can then ride on the paragraph pass.
     pub separate_statements: bool,
     facet_names: HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>,
-    /// Year, body and meeting ordinals by document ordinal, per segment.
+    /// Ordinals of the facets that may follow from the document, by document
+    /// ordinal, per segment (see `search::derived`).
     derived: HashMap<Field, Arc<super::derived::DocumentValues>>,
     pub vectors: VectorStore,
     /// Paragraphs per meeting date: a timeline's denominators without filters.
@@ -79,7 +80,7 @@ impl Catalog {
             topics: topics.into_iter().collect(),
             separate_statements,
             facet_names: load_names(searcher, facets)?,
-            derived: super::derived::load(searcher, f.document, &[f.year, f.body, f.meeting])?
+            derived: super::derived::load(searcher, f.document, &super::derived::candidates(f))?
                 .into_iter()
                 .map(|(field, values)| (field, Arc::new(values)))
                 .collect(),

@@ -1,15 +1,16 @@
 //! Facets that follow from the document: a record's year, body and meeting
-//! are its document's. Where that holds in every record of a segment (checked
-//! once per index generation), their counts are the document facet's counts
-//! summed by the document's value, and the main pass reads three columns
-//! fewer per match. Exact: a segment where any record breaks the rule (no
-//! document but a year, two years, two documents) counts that facet itself.
+//! are its document's, and in a speech collection so are its speaker and
+//! subject. Where that holds in every record of a segment (checked once per
+//! index generation), a facet's counts are the document facet's counts summed
+//! by the document's value, and the main pass reads one column fewer per
+//! match. Exact: a segment where any record breaks the rule (no document but a
+//! year, two years, two documents) has that facet counted match by match.
 
 use std::collections::HashMap;
 
-use tantivy::SegmentReader;
-use tantivy::columnar::Column;
+use tantivy::columnar::{Cardinality, Column};
 use tantivy::schema::Field;
+use tantivy::{DocId, SegmentReader};
 
 /// Per segment, for each document ordinal, the ordinal of the derived
 /// field's value ([`NO_VALUE`] where the document has none); None where the
@@ -20,6 +21,14 @@ pub(crate) type DocumentValues = Vec<Option<Vec<u32>>>;
 pub(crate) const NO_VALUE: u32 = u32::MAX;
 /// Not yet seen while building.
 const UNSEEN: u32 = u32::MAX - 1;
+
+/// The facets that may follow from the document: all but the document itself
+/// and the agenda, whose parents ("5" above "5e") are counted per record.
+pub(crate) fn candidates(f: &crate::index::Fields) -> [Field; 8] {
+    [
+        f.speaker, f.topic, f.year, f.sdg, f.vote, f.body, f.meeting, f.subject,
+    ]
+}
 
 /// For each of `derived`, its ordinals by document ordinal in every segment.
 pub(crate) fn load(
@@ -57,30 +66,55 @@ fn ords(segment: &SegmentReader, field: &str) -> tantivy::Result<Option<Terms>> 
 fn by_document(segment: &SegmentReader, documents: &Terms, values: &Terms) -> Option<Vec<u32>> {
     let mut map: Vec<u32> = vec![UNSEEN; documents.1];
     let (documents, values) = (&documents.0, &values.0);
-    for doc in 0..segment.max_doc() {
-        let mut in_document = documents.values_for_doc(doc);
-        let mut valued = values.values_for_doc(doc);
-        let value = match (valued.next(), valued.next()) {
-            (None, _) => NO_VALUE,
-            (Some(v), None) => u32::try_from(v).ok().filter(|&v| v < UNSEEN)?,
-            (Some(_), Some(_)) => return None,
+    let single = |c: &Column<u64>| c.get_cardinality() != Cardinality::Multivalued;
+    let mut agree = |document: Option<u64>, value: Option<u64>| -> Option<()> {
+        let value = match value {
+            None => NO_VALUE,
+            Some(v) => u32::try_from(v).ok().filter(|&v| v < UNSEEN)?,
         };
-        match (in_document.next(), in_document.next()) {
-            (Some(d), None) => {
-                let slot = map.get_mut(usize::try_from(d).ok()?)?;
-                if *slot == UNSEEN {
-                    *slot = value;
-                } else if *slot != value {
-                    return None;
-                }
+        let Some(document) = document else {
+            // A record of no document must have no value either.
+            return (value == NO_VALUE).then_some(());
+        };
+        let slot = map.get_mut(usize::try_from(document).ok()?)?;
+        if *slot == UNSEEN {
+            *slot = value;
+        }
+        (*slot == value).then_some(())
+    };
+    if single(documents) && single(values) {
+        // At most one value a record: read both columns a block at a time.
+        let mut docs: Vec<DocId> = Vec::with_capacity(BLOCK);
+        let (mut in_document, mut valued) = (vec![None; BLOCK], vec![None; BLOCK]);
+        for start in (0..segment.max_doc()).step_by(BLOCK) {
+            docs.clear();
+            docs.extend(start..segment.max_doc().min(start + BLOCK as u32));
+            let n = docs.len();
+            documents.first_vals(&docs, &mut in_document[..n]);
+            values.first_vals(&docs, &mut valued[..n]);
+            for i in 0..n {
+                agree(in_document[i], valued[i])?;
             }
-            // A record of no document (or of two) must have no value either.
-            _ if value == NO_VALUE => {}
-            _ => return None,
+        }
+    } else {
+        for doc in 0..segment.max_doc() {
+            let mut in_document = documents.values_for_doc(doc);
+            let (document, two_documents) = (in_document.next(), in_document.next().is_some());
+            let mut valued = values.values_for_doc(doc);
+            let value = valued.next();
+            if valued.next().is_some() || two_documents && value.is_some() {
+                return None;
+            }
+            if !two_documents {
+                agree(document, value)?;
+            }
         }
     }
     Some(map)
 }
+
+/// Records read at once while checking a segment.
+const BLOCK: usize = 1024;
 
 /// The derived field's counts in one segment from the document counts there.
 pub(crate) fn counts(by_document: &[u32], document_counts: &[u32], terms: usize) -> Vec<u32> {
