@@ -80,7 +80,7 @@ impl Catalog {
             topics: topics.into_iter().collect(),
             separate_statements,
             facet_names: load_names(searcher, facets)?,
-            derived: super::derived::load(searcher, f.document, &super::derived::candidates(f))?
+            derived: super::derived::load(searcher, f, &super::derived::candidates(f))?
                 .into_iter()
                 .map(|(field, values)| (field, Arc::new(values)))
                 .collect(),

@@ -1,16 +1,21 @@
 //! Facets that follow from the document: a record's year, body and meeting
-//! are its document's, and in a speech collection so are its speaker and
-//! subject. Where that holds in every record of a segment (checked once per
-//! index generation), a facet's counts are the document facet's counts summed
-//! by the document's value, and the main pass reads one column fewer per
-//! match. Exact: a segment where any record breaks the rule (no document but a
-//! year, two years, two documents) has that facet counted match by match.
+//! are its document's, and in a speech collection so is its speaker. Where
+//! that holds in every counted record of a segment (checked once per index
+//! generation), a facet's counts are the document facet's counts summed by
+//! the document's value, and the main pass reads one column fewer per match.
+//! Exact: a segment where any record breaks the rule (no document but a year,
+//! two years, two documents) has that facet counted match by match.
 
 use std::collections::HashMap;
 
 use tantivy::columnar::{Cardinality, Column};
 use tantivy::schema::Field;
-use tantivy::{DocId, SegmentReader};
+use tantivy::{DocAddress, DocId, SegmentReader};
+
+use super::filters::term;
+use super::vector::DocSet;
+use crate::index::Fields;
+use crate::index::schema::KIND_DOCUMENT;
 
 /// Per segment, for each document ordinal, the ordinal of the derived
 /// field's value ([`NO_VALUE`] where the document has none); None where the
@@ -24,7 +29,7 @@ const UNSEEN: u32 = u32::MAX - 1;
 
 /// The facets that may follow from the document: all but the document itself
 /// and the agenda, whose parents ("5" above "5e") are counted per record.
-pub(crate) fn candidates(f: &crate::index::Fields) -> [Field; 8] {
+pub(crate) fn candidates(f: &Fields) -> [Field; 8] {
     [
         f.speaker, f.topic, f.year, f.sdg, f.vote, f.body, f.meeting, f.subject,
     ]
@@ -33,17 +38,24 @@ pub(crate) fn candidates(f: &crate::index::Fields) -> [Field; 8] {
 /// For each of `derived`, its ordinals by document ordinal in every segment.
 pub(crate) fn load(
     searcher: &tantivy::Searcher,
-    document: Field,
+    f: &Fields,
     derived: &[Field],
 ) -> tantivy::Result<HashMap<Field, DocumentValues>> {
+    let (document, kind) = (f.document, f.kind);
     let schema = searcher.schema();
+    // A document's own record (its summary) holds no text and is never
+    // counted: it need not agree.
+    let summaries = searcher.search(&*term(kind, KIND_DOCUMENT), &DocSet)?;
     let mut out: HashMap<Field, DocumentValues> = HashMap::new();
-    for segment in searcher.segment_readers() {
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
         let documents = ords(segment, schema.get_field_name(document))?;
+        let counted = |doc: DocId| !summaries.contains(&DocAddress::new(ordinal as u32, doc));
         for &field in derived {
             let values = ords(segment, schema.get_field_name(field))?;
             let map = match (&documents, values) {
-                (Some(documents), Some(values)) => by_document(segment, documents, &values),
+                (Some(documents), Some(values)) => {
+                    by_document(segment, &counted, documents, &values)
+                }
                 _ => None,
             };
             out.entry(field).or_default().push(map);
@@ -63,7 +75,12 @@ fn ords(segment: &SegmentReader, field: &str) -> tantivy::Result<Option<Terms>> 
 }
 
 /// Each document ordinal's value ordinal, if every record agrees.
-fn by_document(segment: &SegmentReader, documents: &Terms, values: &Terms) -> Option<Vec<u32>> {
+fn by_document(
+    segment: &SegmentReader,
+    counted: &dyn Fn(DocId) -> bool,
+    documents: &Terms,
+    values: &Terms,
+) -> Option<Vec<u32>> {
     let mut map: Vec<u32> = vec![UNSEEN; documents.1];
     let (documents, values) = (&documents.0, &values.0);
     let single = |c: &Column<u64>| c.get_cardinality() != Cardinality::Multivalued;
@@ -93,11 +110,13 @@ fn by_document(segment: &SegmentReader, documents: &Terms, values: &Terms) -> Op
             documents.first_vals(&docs, &mut in_document[..n]);
             values.first_vals(&docs, &mut valued[..n]);
             for i in 0..n {
-                agree(in_document[i], valued[i])?;
+                if counted(docs[i]) {
+                    agree(in_document[i], valued[i])?;
+                }
             }
         }
     } else {
-        for doc in 0..segment.max_doc() {
+        for doc in (0..segment.max_doc()).filter(|&doc| counted(doc)) {
             let mut in_document = documents.values_for_doc(doc);
             let (document, two_documents) = (in_document.next(), in_document.next().is_some());
             let mut valued = values.values_for_doc(doc);
