@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::util::{Server, bin, run, stderr};
@@ -66,23 +67,32 @@ fn documents(index: &Path) -> usize {
         .0
 }
 
-/// Starts an ingest and returns once it holds the index (it has said so).
-fn start_ingest(files: &Path, index: &Path) -> Child {
+/// Starts an ingest and returns once it holds the index (it has said so),
+/// with what it says on stderr, kept for a failure's message.
+fn start_ingest(files: &Path, index: &Path) -> (Child, Arc<Mutex<String>>) {
     let mut child = ingest_command(files, index)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("ingest starts");
+    let said = Arc::new(Mutex::new(String::new()));
     let stderr = child.stderr.take().expect("piped");
-    let mut lines = BufReader::new(stderr).lines();
+    let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
     for line in lines.by_ref() {
-        if line.expect("stderr").starts_with("ingesting ") {
+        let holds = line.starts_with("ingesting ");
+        said.lock().expect("lock").push_str(&(line + "\n"));
+        if holds {
             break;
         }
     }
     // Keep draining so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    child
+    let keep = said.clone();
+    std::thread::spawn(move || {
+        for line in lines {
+            keep.lock().expect("lock").push_str(&(line + "\n"));
+        }
+    });
+    (child, said)
 }
 
 #[test]
@@ -98,9 +108,9 @@ fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
     let mut lost = 0;
     let mut kill_points = 0;
     for delay_ms in [0, 50, 150, 400, 900, 1500] {
-        let mut child = start_ingest(&all, &index);
+        let (mut child, said) = start_ingest(&all, &index);
         std::thread::sleep(Duration::from_millis(delay_ms));
-        let finished = child.try_wait().expect("wait").is_some();
+        let ended = child.try_wait().expect("wait");
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
         kill_points += 1;
@@ -110,8 +120,18 @@ fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
             n == 150 || n == 300,
             "after a kill at {delay_ms} ms: {n} documents"
         );
-        if n == 150 && finished {
-            lost += 1;
+        // A run that ended by itself before the kill: if it succeeded, its
+        // documents must all be there.
+        match ended {
+            Some(status) if status.success() && n == 150 => {
+                lost += 1;
+                eprintln!("a completed run lost: {}", said.lock().expect("lock"));
+            }
+            Some(status) if !status.success() => eprintln!(
+                "the ingest started at {delay_ms} ms ended by itself ({status}): {}",
+                said.lock().expect("lock")
+            ),
+            _ => {}
         }
         if n == 300 {
             break;
@@ -130,7 +150,7 @@ fn a_second_ingest_is_refused_while_one_runs() {
     let files = dir.path().join("speeches");
     speeches(&files, 0, 300);
     let index = dir.path().join("index");
-    let mut first = start_ingest(&files, &index);
+    let (mut first, _) = start_ingest(&files, &index);
     let second = bin()
         .args([
             "ingest",
@@ -184,7 +204,7 @@ fn the_server_answers_while_another_process_ingests() {
     ingest_speeches(&first, &index);
     let server = Server::start(&index);
     let agent = agent();
-    let mut ingest = start_ingest(&more, &index);
+    let (mut ingest, _) = start_ingest(&more, &index);
     let mut answered = 0;
     let mut slowest = Duration::ZERO;
     while ingest.try_wait().expect("wait").is_none() {
