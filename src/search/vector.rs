@@ -247,12 +247,12 @@ impl VectorStore {
         let accept = |r: &Record| allowed.contains(&r.address);
         let (mut nearest, _) = self.nearest(Scan::Graph, &accept, queries, k);
         if let Some(moved) = self.moved_towards(queries, &nearest) {
+            let moved: Vec<&[f32]> = moved.iter().map(|q| &q[..]).collect();
             for (score, i) in &mut nearest {
                 let v = self.vectors.at(self.records[*i].position);
-                let cosine = moved.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max);
-                *score = self.records[*i].trust * cosine;
+                *score = self.records[*i].trust * closest(&moved, v);
             }
-            nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best_first(&mut nearest);
         }
         Ok(self.groups(nearest, k))
     }
@@ -344,11 +344,7 @@ impl VectorStore {
         let from = self.records.partition_point(|r| r.position < scan_from);
         for (i, r) in self.records.iter().enumerate().skip(from) {
             if accept(r) {
-                let v = self.vectors.at(r.position);
-                offer(
-                    i,
-                    queries.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max),
-                );
+                offer(i, closest(queries, self.vectors.at(r.position)));
             }
         }
         let mut nearest: Vec<(f32, usize)> = heap
@@ -356,7 +352,7 @@ impl VectorStore {
             .into_iter()
             .map(|Scored(neg, i)| (-neg, i))
             .collect();
-        nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        best_first(&mut nearest);
         (nearest, scan_from > 0)
     }
 
@@ -378,6 +374,17 @@ impl VectorStore {
         groups.truncate(k);
         groups
     }
+}
+
+/// The cosine of the closest of a query's wordings to `v`.
+fn closest(queries: &[&[f32]], v: &[f32]) -> f32 {
+    queries.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max)
+}
+
+/// (score, record) pairs, best first; ties in record order, so that a
+/// ranking never depends on a heap's order.
+fn best_first(nearest: &mut [(f32, usize)]) {
+    nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
 }
 
 /// How [`VectorStore::search_by`] finds the nearest vectors.
