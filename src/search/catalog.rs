@@ -1,17 +1,17 @@
 //! The catalog: what the index holds, read once per index generation. Document
-//! summaries (not their outlines), topics, facet value names per segment, and
+//! summaries (not their outlines), topics, facet value names (`facet_names`), and
 //! whether statements have records of their own.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use tantivy::SegmentReader;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::{Field, Value};
 
+use super::facet_names::FacetNames;
 use super::filters::term;
 use super::vector::{VectorCache, VectorStore};
 use crate::error::Result;
@@ -28,9 +28,9 @@ pub(crate) struct Catalog {
     /// False when every statement is a whole paragraph (speech collections):
     /// speaker counts can then ride on the paragraph pass.
     pub separate_statements: bool,
-    facet_names: HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>,
-    /// Ordinals of the facets that may follow from the document, by document
-    /// ordinal, per segment (see `search::derived`).
+    facet_names: HashMap<Field, Arc<FacetNames>>,
+    /// Global ordinals of the facets that may follow from the document, by
+    /// document ordinal, per segment (see `search::derived`).
     derived: HashMap<Field, Arc<super::derived::DocumentValues>>,
     pub vectors: VectorStore,
     /// Paragraphs per meeting date: a timeline's denominators without filters.
@@ -73,24 +73,33 @@ impl Catalog {
             (Occur::MustNot, term(f.kind, KIND_PARAGRAPH)),
         ]);
         let separate_statements = searcher.search(&statement_only, &Count)? > 0;
+        let facet_names: HashMap<Field, Arc<FacetNames>> = FacetNames::load_all(searcher, facets)?
+            .into_iter()
+            .collect();
+        let derived = super::derived::load(searcher, f, &super::derived::candidates(f))?
+            .into_iter()
+            .map(|(field, mut values)| {
+                if let Some(names) = facet_names.get(&field) {
+                    super::derived::to_global(&mut values, names);
+                }
+                (field, Arc::new(values))
+            })
+            .collect();
         Ok(Catalog {
             generation,
             documents,
             by_id,
             topics: topics.into_iter().collect(),
             separate_statements,
-            facet_names: load_names(searcher, facets)?,
-            derived: super::derived::load(searcher, f, &super::derived::candidates(f))?
-                .into_iter()
-                .map(|(field, values)| (field, Arc::new(values)))
-                .collect(),
+            facet_names,
+            derived,
             vectors,
             paragraphs_by_date: super::timeline::paragraphs_by_date(searcher, f)?,
         })
     }
 
-    /// A facet field's values by segment and ordinal.
-    pub(crate) fn facet_names(&self, field: Field) -> Arc<Vec<Arc<SegmentNames>>> {
+    /// A facet field's values and their global ordinals.
+    pub(crate) fn facet_names(&self, field: Field) -> Arc<FacetNames> {
         self.facet_names.get(&field).cloned().unwrap_or_default()
     }
 
@@ -139,73 +148,6 @@ pub(crate) struct FacetField {
     pub(crate) speaker: bool,
     /// Top-level values are counted too ("5" for "5/e").
     pub(crate) parents: bool,
-}
-
-/// The values of one facet field in one segment, by ordinal, as they are
-/// displayed; built once per index generation (see the catalog).
-pub(crate) struct SegmentNames {
-    pub(crate) values: Vec<String>,
-    /// Ordinal → index of its top-level value in `parents` (agenda "5" for "5e").
-    pub(crate) parent_of: Vec<u32>,
-    pub(crate) parents: Vec<String>,
-}
-
-impl SegmentNames {
-    fn load(
-        segment: &SegmentReader,
-        field: &str,
-        display: &FacetField,
-    ) -> tantivy::Result<SegmentNames> {
-        let (speaker, parents) = (display.speaker, display.parents);
-        let reader = segment.facet_reader(field)?;
-        let mut names = SegmentNames {
-            values: Vec::with_capacity(reader.num_facets()),
-            parent_of: Vec::new(),
-            parents: Vec::new(),
-        };
-        let mut stream = reader.facet_dict().stream()?;
-        while stream.advance() {
-            let path: Vec<&[u8]> = stream.key().split(|&b| b == 0).collect();
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            // Speakers list the name, not the "/country" level above it.
-            let value = if speaker {
-                path.last().map(|b| text(b)).unwrap_or_default()
-            } else {
-                path.iter().map(|b| text(b)).collect::<String>()
-            };
-            names.values.push(value);
-            if parents {
-                let top = text(path.first().copied().unwrap_or_default());
-                let i = match names.parents.iter().position(|p| *p == top) {
-                    Some(i) => i,
-                    None => {
-                        names.parents.push(top);
-                        names.parents.len() - 1
-                    }
-                };
-                names.parent_of.push(i as u32);
-            }
-        }
-        Ok(names)
-    }
-}
-
-/// Names of every facet field, per segment.
-fn load_names(
-    searcher: &tantivy::Searcher,
-    facets: &[FacetField],
-) -> Result<HashMap<Field, Arc<Vec<Arc<SegmentNames>>>>> {
-    let mut out = HashMap::new();
-    for display in facets {
-        let name = searcher.schema().get_field_name(display.field);
-        let per_segment = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| SegmentNames::load(s, name, display).map(Arc::new))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        out.insert(display.field, Arc::new(per_segment));
-    }
-    Ok(out)
 }
 
 /// "A/HRC/8/44" → "a-hrc-8-44": a reference that fits in a URL segment.

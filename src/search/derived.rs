@@ -12,14 +12,15 @@ use tantivy::columnar::{Cardinality, Column};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, SegmentReader};
 
+use super::facet_names::FacetNames;
 use super::filters::term;
 use super::vector::DocSet;
 use crate::index::Fields;
 use crate::index::schema::KIND_DOCUMENT;
 
 /// Per segment, for each document ordinal, the ordinal of the derived
-/// field's value ([`NO_VALUE`] where the document has none); None where the
-/// segment breaks the rule.
+/// field's value (global once the catalog has mapped it, [`NO_VALUE`] where
+/// the document has none); None where the segment breaks the rule.
 pub(crate) type DocumentValues = Vec<Option<Vec<u32>>>;
 
 /// The document has no value in the derived field.
@@ -135,17 +136,36 @@ fn by_document(
 /// Records read at once while checking a segment.
 const BLOCK: usize = 1024;
 
-/// The derived field's counts in one segment from the document counts there.
-pub(crate) fn counts(by_document: &[u32], document_counts: &[u32], terms: usize) -> Vec<u32> {
-    let mut out = vec![0; terms];
-    for (d, &n) in document_counts.iter().enumerate() {
-        if n == 0 {
-            continue;
+/// Maps each segment's value ordinals to global ordinals (unknown ones to
+/// [`NO_VALUE`]).
+pub(crate) fn to_global(values: &mut DocumentValues, names: &FacetNames) {
+    for (segment, values) in values.iter_mut().enumerate() {
+        let Some(values) = values else { continue };
+        let global = names.segment(segment as u32).map(|s| &s.global[..]);
+        for v in values.iter_mut().filter(|v| **v != NO_VALUE) {
+            *v = global
+                .and_then(|g| g.get(*v as usize).copied())
+                .unwrap_or(NO_VALUE);
         }
-        if let Some(&v) = by_document.get(d)
+    }
+}
+
+/// The documents a search matched: (segment, document ordinal, matches).
+pub(crate) type Matched = [(u32, u32, u32)];
+
+/// The derived field's counts by global ordinal (`terms` of them) from the
+/// matches per document.
+pub(crate) fn counts(by_document: &DocumentValues, matched: &Matched, terms: usize) -> Vec<u64> {
+    let mut out = vec![0; terms];
+    for &(segment, document, n) in matched {
+        let value = by_document
+            .get(segment as usize)
+            .and_then(Option::as_ref)
+            .and_then(|values| values.get(document as usize));
+        if let Some(&v) = value
             && let Some(slot) = out.get_mut(v as usize)
         {
-            *slot += n;
+            *slot += u64::from(n);
         }
     }
     out
@@ -154,12 +174,32 @@ pub(crate) fn counts(by_document: &[u32], document_counts: &[u32], terms: usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::facet_names::SegmentNames;
 
     #[test]
     fn counts_sum_the_documents_of_each_value() {
-        // Documents 0 and 2 are of year ordinal 1, document 1 of none.
-        let by_document = [1, NO_VALUE, 1, 0];
-        assert_eq!(counts(&by_document, &[3, 5, 2, 0], 2), vec![0, 5]);
-        assert_eq!(counts(&by_document, &[0, 0, 0, 4], 2), vec![4, 0]);
+        // Segment 0: documents 0 and 2 are of year 1, document 1 of none;
+        // segment 1 breaks the rule and is counted elsewhere.
+        let by_document = vec![Some(vec![1, NO_VALUE, 1, 0]), None];
+        let matched = [(0, 0, 3), (0, 1, 5), (0, 2, 2), (1, 0, 7)];
+        assert_eq!(counts(&by_document, &matched, 2), vec![0, 5]);
+        assert_eq!(counts(&by_document, &[(0, 3, 4)], 2), vec![4, 0]);
+    }
+
+    #[test]
+    fn segment_ordinals_become_global() {
+        let names = FacetNames {
+            values: vec!["1990".into(), "2000".into(), "2010".into()],
+            segments: vec![
+                SegmentNames::new(vec![0, 2], Vec::new(), None, 0),
+                SegmentNames::new(vec![1], Vec::new(), None, 0),
+            ],
+        };
+        let mut values = vec![Some(vec![1, NO_VALUE, 0]), Some(vec![0, 5]), None];
+        to_global(&mut values, &names);
+        assert_eq!(
+            values,
+            vec![Some(vec![2, NO_VALUE, 0]), Some(vec![1, NO_VALUE]), None]
+        );
     }
 }

@@ -4,21 +4,22 @@
 //!
 //! Facets whose query is the main query ride on the main search pass; only a
 //! facet with its own filter set (or speakers, where statements are records of
-//! their own) costs a pass of its own. Counting is by facet ordinal, and only
-//! the ordinals seen are turned back into names, in one sorted sweep of the
-//! dictionary: tantivy's FacetCollector walks the whole dictionary per segment,
-//! which costs milliseconds on a field with ten thousand documents.
+//! their own) costs a pass of its own. Counting is by ordinal
+//! (`facet_counter`), added up by global ordinal (`facet_names`), and only the
+//! top values are named: tantivy's FacetCollector walks the whole dictionary
+//! per segment, which costs milliseconds on a field with ten thousand
+//! documents. A facet that follows from the document (`derived`) is summed
+//! from the document facet's counts.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, FruitHandle, MultiCollector, MultiFruit, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::collector::{FruitHandle, MultiCollector, MultiFruit};
 use tantivy::query::Query;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::catalog::{FacetField, SegmentNames};
-use super::derived::{self, DocumentValues};
+use super::catalog::FacetField;
+use super::derived::{self, DocumentValues, Matched};
+use super::facet_counter::{Counter, Counts, matched_documents, merge};
+use super::facet_names::FacetNames;
 use super::filters::{FilterKind, combine};
 use super::plan::QueryPlan;
 use super::response::{FacetCount, Facets};
@@ -126,27 +127,6 @@ pub(crate) fn ride(
     riding
 }
 
-/// The counts of a facet that follows from the document, per segment.
-fn sum_by_document(
-    documents: &Counts,
-    values: &DocumentValues,
-    names: &[Arc<SegmentNames>],
-) -> Counts {
-    documents
-        .iter()
-        .filter_map(|seg| {
-            let segment = seg.segment as usize;
-            let (values, names) = (values.get(segment)?.as_ref()?, names.get(segment)?);
-            Some(SegmentCounts {
-                leaves: derived::counts(values, &seg.leaves, names.values.len()),
-                names: names.clone(),
-                parents: Vec::new(),
-                segment: seg.segment,
-            })
-        })
-        .collect()
-}
-
 /// Reads the counts of the main pass and counts the other facets in passes of
 /// their own (each without its own filter).
 pub(crate) fn finish(
@@ -161,16 +141,16 @@ pub(crate) fn finish(
     for (i, handle) in riding.handles {
         let counts = handle.extract(fruits);
         if i == DOCUMENT {
+            let matched = matched_documents(&counts);
             for (j, values) in &riding.from_documents {
-                let names = snapshot.catalog.facet_names(specs[*j].display.field);
-                let derived = sum_by_document(&counts, values, &names);
-                *(specs[*j].slot)(&mut facets) = read(derived, specs[*j].top);
+                *(specs[*j].slot)(&mut facets) =
+                    sum_by_document(snapshot, &specs[*j], values, &matched);
             }
         }
-        *(specs[i].slot)(&mut facets) = read(counts, specs[i].top);
+        *(specs[i].slot)(&mut facets) = read(&counts, snapshot, &specs[i]);
     }
     for spec in specs.iter().filter(|s| !s.rides_on_main(plan, snapshot)) {
-        *(spec.slot)(&mut facets) = count_alone(snapshot, spec, plan, matching)?;
+        *(spec.slot)(&mut facets) = count_alone(snapshot, &specs, spec, plan, matching)?;
     }
     // The votes of the States asked for; else the most frequent, as elsewhere.
     let states = &plan.interpreted.votes;
@@ -188,170 +168,46 @@ pub(crate) fn finish(
     Ok(facets)
 }
 
-/// One segment's counts by ordinal, with the names to read them.
-struct SegmentCounts {
-    names: Arc<SegmentNames>,
-    leaves: Vec<u32>,
-    parents: Vec<u32>,
-    segment: SegmentOrdinal,
+/// The top values of a facet counted match by match.
+fn read(counts: &Counts, snapshot: &Snapshot<'_>, spec: &Spec) -> Vec<FacetCount> {
+    let names = snapshot.catalog.facet_names(spec.display.field);
+    top(merge(counts, &names), &names, spec.top)
 }
 
-/// Counts of every segment; names are looked up only when they are read.
-type Counts = Vec<SegmentCounts>;
-
-/// Counts the values of one facet field among the matches.
-struct Counter {
-    field: String,
-    /// Per segment ordinal.
-    names: Arc<Vec<Arc<SegmentNames>>>,
+/// The top values of a facet that follows from the document, from the
+/// matches per document.
+fn sum_by_document(
+    snapshot: &Snapshot<'_>,
+    spec: &Spec,
+    values: &DocumentValues,
+    matched: &Matched,
+) -> Vec<FacetCount> {
+    let names = snapshot.catalog.facet_names(spec.display.field);
+    top(
+        derived::counts(values, matched, names.values.len()),
+        &names,
+        spec.top,
+    )
 }
 
-/// Matches are counted in blocks: the facet column's ordinals are read for a
-/// block of documents at once (tantivy-columnar's batch lookups, as its own
-/// aggregations do), not document by document.
-const BLOCK: usize = 64;
-
-struct SegmentCounter {
-    segment: SegmentOrdinal,
-    ords: Column<u64>,
-    names: Arc<SegmentNames>,
-    leaves: Vec<u32>,
-    parent_counts: Vec<u32>,
-    /// Documents waiting to be counted.
-    block: Vec<DocId>,
-    /// The block's values: each value's document and ordinal.
-    value_docs: Vec<DocId>,
-    rows: Vec<u32>,
-    values: Vec<u64>,
-    seen: Vec<u32>,
-}
-
-impl SegmentCounter {
-    fn count_block(&mut self) {
-        self.value_docs.clear();
-        self.rows.clear();
-        self.ords
-            .index
-            .docids_to_rowids(&self.block, &mut self.value_docs, &mut self.rows);
-        self.block.clear();
-        self.values.resize(self.rows.len(), 0);
-        self.ords.values.get_vals(&self.rows, &mut self.values);
-        let with_parents = !self.names.parent_of.is_empty();
-        let mut current = None;
-        for (&doc, &ord) in self.value_docs.iter().zip(&self.values) {
-            if let Some(n) = self.leaves.get_mut(ord as usize) {
-                *n += 1;
-            }
-            if !with_parents {
-                continue;
-            }
-            // A parent counts once per document, however many of its children it has.
-            if current != Some(doc) {
-                current = Some(doc);
-                self.seen.clear();
-            }
-            if let Some(&p) = self.names.parent_of.get(ord as usize)
-                && !self.seen.contains(&p)
-            {
-                self.seen.push(p);
-                self.parent_counts[p as usize] += 1;
-            }
-        }
-    }
-}
-
-impl Collector for Counter {
-    type Fruit = Counts;
-    type Child = SegmentCounter;
-
-    fn for_segment(
-        &self,
-        ordinal: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentCounter> {
-        let column = segment.fast_fields().str(&self.field)?.ok_or_else(|| {
-            tantivy::TantivyError::SchemaError(format!("no facet column {}", self.field))
-        })?;
-        let names = self.names.get(ordinal as usize).cloned().ok_or_else(|| {
-            tantivy::TantivyError::InternalError("facet names of another index generation".into())
-        })?;
-        Ok(SegmentCounter {
-            segment: ordinal,
-            leaves: vec![0; column.num_terms()],
-            parent_counts: vec![0; names.parents.len()],
-            ords: column.ords().clone(),
-            names,
-            block: Vec::with_capacity(BLOCK),
-            value_docs: Vec::with_capacity(BLOCK),
-            rows: Vec::with_capacity(BLOCK),
-            values: Vec::with_capacity(BLOCK),
-            seen: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-}
-
-impl SegmentCollector for SegmentCounter {
-    type Fruit = Counts;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        self.block.push(doc);
-        if self.block.len() == BLOCK {
-            self.count_block();
-        }
-    }
-
-    fn harvest(mut self) -> Counts {
-        self.count_block();
-        vec![SegmentCounts {
-            names: self.names,
-            leaves: self.leaves,
-            parents: self.parent_counts,
-            segment: self.segment,
-        }]
-    }
-}
-
-fn read(segments: Counts, keep: usize) -> Vec<FacetCount> {
-    // Names are borrowed until the top values are known: a document facet can
-    // have thousands of values in a broad search.
-    let mut merged: HashMap<&str, u64> = HashMap::new();
-    for seg in &segments {
-        let with_parents = !seg.names.parent_of.is_empty();
-        for (ord, &n) in seg.leaves.iter().enumerate() {
-            let Some(value) = seg.names.values.get(ord).filter(|_| n > 0) else {
-                continue;
-            };
-            // With parents, a top-level value is counted once per document below.
-            if value.is_empty() || (with_parents && seg.names.parents.contains(value)) {
-                continue;
-            }
-            *merged.entry(value.as_str()).or_default() += u64::from(n);
-        }
-        for (name, &n) in seg.names.parents.iter().zip(&seg.parents) {
-            if n > 0 {
-                *merged.entry(name.as_str()).or_default() += u64::from(n);
-            }
-        }
-    }
-    let mut top: Vec<(&str, u64)> = merged.into_iter().collect();
-    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+/// The `keep` most frequent values, most frequent first, ties by name.
+fn top(totals: Vec<u64>, names: &FacetNames, keep: usize) -> Vec<FacetCount> {
+    let mut top: Vec<(usize, u64)> = totals
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    // Global ordinals are in the names' order.
+    let order = |a: &(usize, u64), b: &(usize, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
     if top.len() > keep {
         top.select_nth_unstable_by(keep, order);
         top.truncate(keep);
     }
-    top.sort_by(order);
+    top.sort_unstable_by(order);
     top.into_iter()
-        .map(|(value, count)| FacetCount {
-            value: value.to_owned(),
-            count,
+        .filter_map(|(global, count)| {
+            let value = names.values.get(global)?.clone();
+            Some(FacetCount { value, count })
         })
         .collect()
 }
@@ -363,12 +219,14 @@ pub(crate) fn mentions_by_speaker(
     plan: &QueryPlan,
 ) -> Result<Vec<FacetCount>> {
     let specs = specs(snapshot.fields(), plan.facet_limit);
-    count_alone(snapshot, &specs[0], plan, plan.counting_query())
+    count_alone(snapshot, &specs, &specs[0], plan, plan.counting_query())
 }
 
-/// Counts one facet in a pass of its own (its own filter left out).
+/// Counts one facet in a pass of its own (its own filter left out); a facet
+/// that follows from the document by counting the documents.
 fn count_alone(
     snapshot: &Snapshot<'_>,
+    specs: &[Spec],
     spec: &Spec,
     plan: &QueryPlan,
     matching: Option<&dyn Query>,
@@ -384,10 +242,18 @@ fn count_alone(
         matching,
         plan.filters.all(Some(spec.own)),
     );
-    let segments = snapshot
+    let derived = snapshot.catalog.derived(spec.display.field);
+    let counted = match &derived {
+        Some(_) => &specs[DOCUMENT],
+        None => spec,
+    };
+    let counts = snapshot
         .searcher
-        .search(&*query, &counter(snapshot, spec))?;
-    Ok(read(segments, spec.top))
+        .search(&*query, &counter(snapshot, counted))?;
+    Ok(match derived {
+        Some(values) => sum_by_document(snapshot, spec, &values, &matched_documents(&counts)),
+        None => read(&counts, snapshot, spec),
+    })
 }
 
 fn counter(snapshot: &Snapshot<'_>, spec: &Spec) -> Counter {

@@ -26,6 +26,8 @@ mod collect;
 mod compare;
 mod derived;
 mod distinctive;
+mod facet_counter;
+mod facet_names;
 mod facets;
 mod filters;
 mod fusion;

@@ -71,7 +71,7 @@ pub(crate) fn matching(
     }
 }
 
-/// The one pass over the index: the ranking's raw material, the exact total,
+/// The main pass over the index: the ranking's raw material, the exact total,
 /// and the counts of every facet whose query is the main one.
 pub(crate) struct MainPass {
     pub(crate) fruits: MultiFruit,
@@ -81,8 +81,9 @@ pub(crate) struct MainPass {
 
 /// What the pass collected for ranking.
 pub(crate) enum Found {
-    /// Keyword search by relevance, paragraphs only: tantivy's own top-k and count.
-    TopDocs(FruitHandle<Vec<(f32, DocAddress)>>, FruitHandle<usize>),
+    /// Keyword search by relevance, paragraphs only: tantivy's own top-k (found
+    /// on a pass of its own, which skips what cannot enter it) and the count.
+    TopDocs(Vec<(f32, DocAddress)>, FruitHandle<usize>),
     /// Every match, to group statements under paragraphs, fuse or sort by date.
     Every(FruitHandle<Vec<collect::Match>>),
 }
@@ -97,8 +98,13 @@ impl MainPass {
         let mut multi = MultiCollector::new();
         let fast = plan.mode == Mode::Keyword && !plan.by_speaker() && plan.sort != Sort::Date;
         let found = if fast {
+            // Split in two: the top hits alone let tantivy skip blocks that
+            // cannot enter them (block-max WAND), and the exact total and the
+            // facets need no scores, so their pass reads matches a block at a
+            // time without computing BM25 for each.
+            let top = TopDocs::with_limit(plan.wanted().max(1)).order_by_score();
             Found::TopDocs(
-                multi.add_collector(TopDocs::with_limit(plan.wanted().max(1)).order_by_score()),
+                snapshot.searcher.search(&*main, &top)?,
                 multi.add_collector(Count),
             )
         } else {
@@ -176,7 +182,6 @@ pub(crate) fn rank(
         Found::TopDocs(top, count) => {
             let total = count.extract(fruits);
             let page = top
-                .extract(fruits)
                 .into_iter()
                 .skip(plan.offset)
                 .map(|(score, address)| Ranked {

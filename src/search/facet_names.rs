@@ -1,0 +1,277 @@
+//! The names of each facet field's values, read once per index generation.
+//! Every segment numbers its values its own way; here each segment ordinal is
+//! mapped to a global ordinal, the value's place in one sorted list of the
+//! field's values (Lucene's "global ordinals"). A search adds up the segments'
+//! counts in one vector by global ordinal, and no string is hashed or compared
+//! until the top values are named.
+
+use std::sync::{Arc, OnceLock};
+
+use tantivy::columnar::Column;
+use tantivy::{DocId, SegmentReader};
+
+use super::catalog::FacetField;
+
+/// A segment ordinal whose value is not counted as itself.
+pub(crate) const NOT_COUNTED: u32 = u32::MAX;
+
+/// One facet field's values in an index generation.
+#[derive(Default)]
+pub(crate) struct FacetNames {
+    /// Global ordinal → the value as displayed, sorted and distinct: ordering
+    /// global ordinals orders names.
+    pub(crate) values: Vec<String>,
+    /// Per segment ordinal.
+    pub(crate) segments: Vec<SegmentNames>,
+}
+
+/// How one segment's ordinals map to global ordinals.
+pub(crate) struct SegmentNames {
+    /// Segment ordinal → global ordinal, or [`NOT_COUNTED`]: an empty value,
+    /// or a top-level value where parents are counted (it is counted once per
+    /// record through its children, see `parent`).
+    pub(crate) global: Vec<u32>,
+    /// Segment ordinal → global ordinal of its top-level value (agenda "5"
+    /// for "5e"); empty for a field without parents.
+    pub(crate) parent: Vec<u32>,
+    /// The field's column of ordinals, opened once: opening it costs a
+    /// search on a small index as much as counting.
+    pub(crate) ords: Option<Column<u64>>,
+    max_doc: u32,
+    /// The column read into memory, the first time a search counts it.
+    table: OnceLock<Option<OrdinalTable>>,
+}
+
+impl SegmentNames {
+    pub(crate) fn new(
+        global: Vec<u32>,
+        parent: Vec<u32>,
+        ords: Option<Column<u64>>,
+        max_doc: u32,
+    ) -> Self {
+        SegmentNames {
+            global,
+            parent,
+            ords,
+            max_doc,
+            table: OnceLock::new(),
+        }
+    }
+
+    /// Each record's segment ordinals, read from the column once per index
+    /// generation and then kept: counting from two plain arrays is several
+    /// times faster than the column's compressed index, on every match of
+    /// every search.
+    pub(crate) fn table(&self) -> Option<&OrdinalTable> {
+        self.table
+            .get_or_init(|| Some(OrdinalTable::read(self.ords.as_ref()?, self.max_doc)))
+            .as_ref()
+    }
+}
+
+/// A segment's records' ordinals in one field, in memory: record `doc` has
+/// `ords[starts[doc]..starts[doc + 1]]`.
+pub(crate) struct OrdinalTable {
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+/// Records read from the column at once.
+const READ_BLOCK: u32 = 1024;
+
+impl OrdinalTable {
+    fn read(column: &Column<u64>, max_doc: u32) -> OrdinalTable {
+        let mut table = OrdinalTable {
+            starts: Vec::with_capacity(max_doc as usize + 1),
+            ords: Vec::with_capacity(max_doc as usize),
+        };
+        table.starts.push(0);
+        let (mut docs, mut value_docs, mut rows, mut values) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for start in (0..max_doc).step_by(READ_BLOCK as usize) {
+            docs.clear();
+            docs.extend(start..max_doc.min(start + READ_BLOCK));
+            value_docs.clear();
+            rows.clear();
+            column
+                .index
+                .docids_to_rowids(&docs, &mut value_docs, &mut rows);
+            values.resize(rows.len(), 0);
+            column.values.get_vals(&rows, &mut values);
+            // Values come in the order of their records.
+            let mut next = value_docs.iter().zip(&values).peekable();
+            for &doc in &docs {
+                while let Some((_, &ord)) = next.next_if(|(d, _)| **d == doc) {
+                    table.ords.push(ord as u32);
+                }
+                table.starts.push(table.ords.len() as u32);
+            }
+        }
+        table
+    }
+
+    /// The ordinals of record `doc`.
+    #[inline]
+    pub(crate) fn of(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        match (self.starts.get(doc), self.starts.get(doc + 1)) {
+            (Some(&from), Some(&to)) => &self.ords[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl FacetNames {
+    /// Reads the field's dictionary in every segment of `searcher`.
+    pub(crate) fn load(
+        searcher: &tantivy::Searcher,
+        display: &FacetField,
+    ) -> tantivy::Result<FacetNames> {
+        let field = searcher.schema().get_field_name(display.field);
+        let local = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| LocalNames::load(segment, field, display))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut values: Vec<String> = local
+            .iter()
+            .flat_map(|l| l.values.iter().chain(&l.parents))
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let global = |value: &str| {
+            values
+                .binary_search_by(|v| v.as_str().cmp(value))
+                .map_or(NOT_COUNTED, |g| g as u32)
+        };
+        let segments = local
+            .into_iter()
+            .map(|l| {
+                let counted = l.values.iter().map(|v| {
+                    // With parents, a top-level value is counted once per record below.
+                    let counted_below = display.parents && l.parents.contains(v);
+                    if counted_below {
+                        NOT_COUNTED
+                    } else {
+                        global(v)
+                    }
+                });
+                let parent = l.parent_of.iter().map(|&p| global(&l.parents[p as usize]));
+                SegmentNames::new(counted.collect(), parent.collect(), l.ords, l.max_doc)
+            })
+            .collect();
+        Ok(FacetNames { values, segments })
+    }
+
+    /// The names of the fields, each read once.
+    pub(crate) fn load_all(
+        searcher: &tantivy::Searcher,
+        facets: &[FacetField],
+    ) -> tantivy::Result<Vec<(tantivy::schema::Field, Arc<FacetNames>)>> {
+        facets
+            .iter()
+            .map(|display| {
+                Ok((
+                    display.field,
+                    Arc::new(FacetNames::load(searcher, display)?),
+                ))
+            })
+            .collect()
+    }
+
+    /// The segment's mapping; none for a segment of another generation.
+    pub(crate) fn segment(&self, ordinal: u32) -> Option<&SegmentNames> {
+        self.segments.get(ordinal as usize)
+    }
+}
+
+/// A segment's values as displayed, by segment ordinal.
+struct LocalNames {
+    ords: Option<Column<u64>>,
+    max_doc: u32,
+    values: Vec<String>,
+    /// Ordinal → index of its top-level value in `parents`.
+    parent_of: Vec<u32>,
+    parents: Vec<String>,
+}
+
+impl LocalNames {
+    fn load(
+        segment: &SegmentReader,
+        field: &str,
+        display: &FacetField,
+    ) -> tantivy::Result<LocalNames> {
+        let reader = segment.facet_reader(field)?;
+        let ords = segment.fast_fields().str(field)?.map(|c| c.ords().clone());
+        let mut names = LocalNames {
+            ords,
+            max_doc: segment.max_doc(),
+            values: Vec::with_capacity(reader.num_facets()),
+            parent_of: Vec::new(),
+            parents: Vec::new(),
+        };
+        let mut stream = reader.facet_dict().stream()?;
+        while stream.advance() {
+            let path: Vec<&[u8]> = stream.key().split(|&b| b == 0).collect();
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            // Speakers list the name, not the "/country" level above it.
+            let value = if display.speaker {
+                path.last().map(|b| text(b)).unwrap_or_default()
+            } else {
+                path.iter().map(|b| text(b)).collect::<String>()
+            };
+            names.values.push(value);
+            if display.parents {
+                let top = text(path.first().copied().unwrap_or_default());
+                let i = match names.parents.iter().position(|p| *p == top) {
+                    Some(i) => i,
+                    None => {
+                        names.parents.push(top);
+                        names.parents.len() - 1
+                    }
+                };
+                names.parent_of.push(i as u32);
+            }
+        }
+        Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_holds_each_records_ordinals() {
+        use tantivy::schema::{FAST, STRING, Schema};
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("f", STRING | FAST);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // 2,500 records, more than one block: none, one or two values.
+        for i in 0..2_500u32 {
+            let mut doc = tantivy::TantivyDocument::default();
+            for v in 0..i % 3 {
+                doc.add_text(field, format!("v{}", (i + v) % 7));
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let column = segment.fast_fields().str("f").unwrap().unwrap();
+        let table = OrdinalTable::read(column.ords(), segment.max_doc());
+        for doc in 0..segment.max_doc() {
+            let expected: Vec<u32> = column
+                .ords()
+                .values_for_doc(doc)
+                .map(|o| o as u32)
+                .collect();
+            assert_eq!(table.of(doc), &expected[..], "record {doc}");
+        }
+        assert_eq!(table.of(segment.max_doc()), &[] as &[u32]);
+    }
+}
