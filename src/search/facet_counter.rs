@@ -48,7 +48,7 @@ impl SegmentCounter {
         let Some(segment) = self.names.segment(self.segment) else {
             return;
         };
-        let Some(table) = segment.table() else {
+        let Some(table) = segment.table().filter(|t| !t.is_empty()) else {
             return;
         };
         if self.parents.is_empty() {

@@ -110,6 +110,11 @@ impl OrdinalTable {
         table
     }
 
+    /// Whether no record of the segment has a value.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ords.is_empty()
+    }
+
     /// The ordinals of record `doc`.
     #[inline]
     pub(crate) fn of(&self, doc: DocId) -> &[u32] {

@@ -21,11 +21,20 @@ use crate::index::Fields;
 
 /// Share of the best cosine a semantic candidate needs to join a hybrid search.
 pub(crate) const CLOSE_ENOUGH: f32 = 0.6;
+/// The same among one speaker's statements, where the question asks what
+/// that speaker said: their few closest statements are the answer's
+/// candidates even when the best is only loosely worded like the question.
+pub(crate) const CLOSE_ENOUGH_FOR_A_SPEAKER: f32 = 0.4;
 
 /// Keeps the semantic candidates close to the best one: a query always has
 /// nearest neighbours, most of them unrelated. Sorted best first.
-pub(crate) fn close_enough(semantic: &mut Vec<Group>) {
-    let cut = semantic.first().map_or(0.0, |g| g.score) * CLOSE_ENOUGH;
+pub(crate) fn close_enough(semantic: &mut Vec<Group>, one_speaker: bool) {
+    let share = if one_speaker {
+        CLOSE_ENOUGH_FOR_A_SPEAKER
+    } else {
+        CLOSE_ENOUGH
+    };
+    let cut = semantic.first().map_or(0.0, |g| g.score) * share;
     semantic.retain(|g| g.score >= cut);
 }
 

@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
-use super::filters::combine;
+use super::filters::{FilterKind, combine};
 use super::fusion;
 use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
@@ -39,7 +39,7 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
         return vectors.search(&snapshot.searcher, &*allowed, &queries, k, None);
     }
     let mut found = vectors.search_with_feedback(&snapshot.searcher, &*allowed, &queries, k)?;
-    fusion::close_enough(&mut found);
+    fusion::close_enough(&mut found, plan.filters.has(FilterKind::Speaker));
     Ok(found)
 }
 
