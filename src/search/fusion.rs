@@ -273,10 +273,23 @@ mod tests {
     }
 
     #[test]
+    fn one_speakers_statements_keep_looser_neighbours() {
+        let cosines = [0.8, 0.4, 0.2];
+        let kept = |one_speaker| {
+            let mut semantic: Vec<Group> = (0..3).map(|i| group(i, cosines[i as usize])).collect();
+            close_enough(&mut semantic, one_speaker);
+            semantic.len()
+        };
+        // 0.4 is half the best: too far in the whole collection, close
+        // enough among one speaker's statements; 0.2 is too far for both.
+        assert_eq!((kept(false), kept(true)), (1, 2));
+    }
+
+    #[test]
     fn blends_both_lists_and_keeps_hits_of_either() {
         let keyword = [group(1, 1.0), group(2, 0.5)];
         let mut semantic = vec![group(3, 0.8), group(2, 0.7), group(5, 0.5), group(4, 0.2)];
-        close_enough(&mut semantic);
+        close_enough(&mut semantic, false);
         let fused = fuse(keyword.to_vec(), &semantic, 0.5, None, usize::MAX);
         let order: Vec<u64> = fused.iter().map(|g| g.para).collect();
         // 2 is good on both counts; 1 only by words; 3 and 5 only by meaning;

@@ -5,8 +5,10 @@
 //!
 //! 1. `rank::candidates`: the nearest paragraphs by meaning (`vector`) and,
 //!    on a second thread meanwhile, the word side of a hybrid fusion;
-//! 2. `rank::MainPass`: one pass over the index that collects the matches
-//!    (`collect`) and counts the facets riding on it (`facets`);
+//! 2. `rank::MainPass`: the pass over the index that collects the matches
+//!    (`collect`) and counts the facets riding on it (`facets`, from the
+//!    ordinal tables of `facet_names` by `facet_counter`); a keyword search
+//!    by relevance finds its top hits on a pass of their own;
 //! 3. `rank::rank`: keyword, semantic or hybrid ranking (`fusion`);
 //! 4. `facets::finish`: the facets that need a pass of their own;
 //! 5. `hits::page`: the page of hits with their statements and highlights.
