@@ -4,6 +4,7 @@
 pub mod detached;
 pub mod embedding;
 pub mod schema;
+pub(crate) mod stored;
 pub mod vectors;
 pub mod writer;
 
@@ -79,21 +80,6 @@ impl Index {
             fields,
         })
     }
-}
-
-/// The paragraph a stored paragraph record holds (see the writer's payload).
-pub fn paragraph_of(doc: &tantivy::TantivyDocument, f: &Fields) -> Option<crate::model::Paragraph> {
-    use tantivy::schema::Value;
-    let payload = doc.get_first(f.payload)?.as_str()?;
-    let mut para: crate::model::Paragraph = serde_json::from_str(payload).ok()?;
-    let text = doc.get_first(f.text)?.as_str()?;
-    for st in para.statements.iter_mut() {
-        if st.text.is_empty() {
-            st.text = text.to_owned();
-        }
-    }
-    para.text = text.to_owned();
-    Some(para)
 }
 
 /// Checks that the index at `path` has a manifest of this schema version.

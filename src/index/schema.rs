@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Record kinds in the `kind` field.
 pub(crate) const KIND_PARAGRAPH: &str = "p";
@@ -73,33 +73,36 @@ pub(crate) fn build() -> (Schema, Fields) {
     let text_options = TextOptions::default()
         .set_indexing_options(text_indexing)
         .set_stored();
-    let facet = FacetOptions::default().set_stored();
+    // Stored only what a stored record is read for (the page's payload and
+    // text, speaker counts, similar paragraphs' topics): every stored value is
+    // decoded whenever a hit is shown.
+    let stored_facet = FacetOptions::default().set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),
         doc_id: b.add_text_field("doc_id", STRING | STORED),
         key: b.add_text_field("key", STRING | STORED | FAST),
-        number: b.add_text_field("number", STRING | STORED),
-        ordinal: b.add_u64_field("ordinal", INDEXED | STORED | FAST),
+        number: b.add_text_field("number", STRING),
+        ordinal: b.add_u64_field("ordinal", INDEXED | FAST),
         para: b.add_u64_field("para", INDEXED | FAST),
         statement: b.add_u64_field("statement", STORED | FAST),
         turn: b.add_u64_field("turn", STORED),
         text: b.add_text_field("text", text_options),
         speaker_name: b.add_text_field("speaker_name", STRING),
-        speaker: b.add_facet_field("speaker", facet.clone()),
-        agenda: b.add_facet_field("agenda", facet.clone()),
-        topic: b.add_facet_field("topic", facet.clone()),
-        document: b.add_facet_field("document", facet.clone()),
-        body: b.add_facet_field("body", facet.clone()),
-        meeting: b.add_facet_field("meeting", facet.clone()),
-        year: b.add_facet_field("year", facet.clone()),
-        date: b.add_u64_field("date", INDEXED | STORED | FAST),
+        speaker: b.add_facet_field("speaker", stored_facet.clone()),
+        agenda: b.add_facet_field("agenda", FacetOptions::default()),
+        topic: b.add_facet_field("topic", stored_facet),
+        document: b.add_facet_field("document", FacetOptions::default()),
+        body: b.add_facet_field("body", FacetOptions::default()),
+        meeting: b.add_facet_field("meeting", FacetOptions::default()),
+        year: b.add_facet_field("year", FacetOptions::default()),
+        date: b.add_u64_field("date", INDEXED | FAST),
         payload: b.add_text_field("payload", STORED),
         summary: b.add_text_field("summary", STORED),
         vector_hash: b.add_u64_field("vector_hash", FAST),
         words: b.add_u64_field("words", FAST),
-        sdg: b.add_facet_field("sdg", facet.clone()),
-        vote: b.add_facet_field("vote", facet.clone()),
-        subject: b.add_facet_field("subject", facet),
+        sdg: b.add_facet_field("sdg", FacetOptions::default()),
+        vote: b.add_facet_field("vote", FacetOptions::default()),
+        subject: b.add_facet_field("subject", FacetOptions::default()),
     };
     (b.build(), fields)
 }

@@ -477,7 +477,7 @@ fn is_one_statement(para: &Paragraph) -> bool {
 }
 
 /// The paragraph as stored JSON, without the text the `text` field already
-/// stores (statement texts equal to it included); [`crate::index::paragraph_of`]
+/// stores (statement texts equal to it included); `index::stored::paragraph_of`
 /// puts it back.
 fn paragraph_payload(para: &Paragraph) -> String {
     let mut compact = para.clone();

@@ -6,22 +6,11 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Result;
 use crate::search::response::Hit;
-
-/// The index's `en_stem` analyzer without its stemmer: the same tokens at the
-/// same offsets, lower-cased.
-static WORDS: LazyLock<TextAnalyzer> = LazyLock::new(|| {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build()
-});
 
 /// `en_stem`'s stemmer, for one lower-cased word.
 static STEMMER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
@@ -29,6 +18,85 @@ static STEMMER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
         .filter(Stemmer::new(Language::English))
         .build()
 });
+
+/// `en_stem` drops tokens of this many bytes or more (its `RemoveLongFilter`).
+const LONGEST_WORD: usize = 40;
+
+/// The words `en_stem` reads in `text`, before lower-casing and stemming: runs
+/// of alphanumeric characters (tantivy's `SimpleTokenizer`) shorter than
+/// [`LONGEST_WORD`] bytes, as byte ranges. Scanned here rather than through
+/// the analyzer, which copies every token: most words of a hit are only
+/// looked at, never stemmed.
+fn word_ranges(text: &str) -> impl Iterator<Item = [usize; 2]> + '_ {
+    // Whether the character at byte `at` is part of a word, and its length.
+    let class = |at: usize| -> (bool, usize) {
+        let byte = text.as_bytes()[at];
+        if byte.is_ascii() {
+            return (byte.is_ascii_alphanumeric(), 1);
+        }
+        text[at..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+    };
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            while at < text.len() {
+                let (word, len) = class(at);
+                if word {
+                    break;
+                }
+                at += len;
+            }
+            if at == text.len() {
+                return None;
+            }
+            let start = at;
+            while at < text.len() {
+                let (word, len) = class(at);
+                if !word {
+                    break;
+                }
+                at += len;
+            }
+            if at - start < LONGEST_WORD {
+                return Some([start, at]);
+            }
+        }
+    })
+}
+
+/// A word's opening (its first two characters, lower-cased as `en_stem` does)
+/// as one number: the opening's UTF-8 bytes, at most eight. Two ASCII letters,
+/// the usual case, are read without decoding or lower-casing a string.
+fn opening_key(word: &str) -> u64 {
+    let bytes = word.as_bytes();
+    let pack = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .take(8)
+            .enumerate()
+            .fold(0u64, |key, (i, &b)| key | (u64::from(b) << (8 * i)))
+    };
+    match bytes {
+        [a, b, ..] if a.is_ascii() && b.is_ascii() => {
+            pack(&[a.to_ascii_lowercase(), b.to_ascii_lowercase()])
+        }
+        [a] if a.is_ascii() => pack(&[a.to_ascii_lowercase()]),
+        _ => {
+            let mut head = String::new();
+            head.extend(word.chars().flat_map(char::to_lowercase).take(2));
+            pack(head.as_bytes())
+        }
+    }
+}
+
+/// `word` lower-cased as `en_stem`'s `LowerCaser` does it, into `out`.
+fn lower_into(word: &str, out: &mut String) {
+    out.clear();
+    out.extend(word.chars().flat_map(char::to_lowercase));
+}
 
 /// What to mark in a hit: single stems wherever they occur, and phrases
 /// (a quoted phrase, a name such as "Republic of Korea") only where their
@@ -42,23 +110,22 @@ pub(crate) struct Marks {
     /// the like), so a word whose first two characters are none of these cannot
     /// stem to a mark and is not stemmed: stemming every word of every hit was
     /// a sixth of a keyword search.
-    openings: HashSet<String>,
-}
-
-/// A word's first two characters (all of a shorter one).
-fn opening(word: &str) -> &str {
-    let end = word.char_indices().nth(2).map_or(word.len(), |(i, _)| i);
-    &word[..end]
+    openings: Vec<u64>,
 }
 
 impl Marks {
     /// Adds the stems of one literal: a phrase when it has more than one.
     pub(crate) fn add(&mut self, stems: Vec<String>) {
         for stem in &stems {
-            self.openings.insert(opening(stem).to_owned());
+            let mut add = |key: u64| {
+                if !self.openings.contains(&key) {
+                    self.openings.push(key);
+                }
+            };
+            add(opening_key(stem));
             // Porter2's only change of a second letter: "dying" → "die".
             if stem.len() == 3 && stem.is_ascii() && stem.ends_with("ie") {
-                self.openings.insert(format!("{}y", &stem[..1]));
+                add(opening_key(&format!("{}y", &stem[..1])));
             }
         }
         match stems.len() {
@@ -81,32 +148,29 @@ impl Marks {
         if self.is_empty() {
             return Vec::new();
         }
-        let mut words = WORDS.clone();
-        let mut stemmer = STEMMER.clone();
-        let mut stream = words.token_stream(text);
+        let mut stemmer: Option<TextAnalyzer> = None;
+        let mut lower = String::new();
         // The stem of a word that may be marked; None for the others.
         let mut stem_of = |word: &str| -> Option<String> {
-            if !self.openings.contains(opening(word)) {
+            if !self.openings.contains(&opening_key(word)) {
                 return None;
             }
-            let mut stems = stemmer.token_stream(word);
+            lower_into(word, &mut lower);
+            let stemmer = stemmer.get_or_insert_with(|| STEMMER.clone());
+            let mut stems = stemmer.token_stream(&lower);
             stems.next().map(|t| t.text.clone())
         };
         if self.phrases.is_empty() {
-            // The common case: single words, marked as the stream passes.
-            let mut marked = Vec::new();
-            while let Some(token) = stream.next() {
-                if stem_of(&token.text).is_some_and(|s| self.terms.contains(&s)) {
-                    marked.push([token.offset_from, token.offset_to]);
-                }
-            }
-            return marked;
+            // The common case: single words, marked as the scan passes.
+            return word_ranges(text)
+                .filter(|&[from, to]| {
+                    stem_of(&text[from..to]).is_some_and(|s| self.terms.contains(&s))
+                })
+                .collect();
         }
-        let mut tokens: Vec<(String, [usize; 2])> = Vec::new();
-        while let Some(token) = stream.next() {
-            let stem = stem_of(&token.text).unwrap_or_default();
-            tokens.push((stem, [token.offset_from, token.offset_to]));
-        }
+        let tokens: Vec<(String, [usize; 2])> = word_ranges(text)
+            .map(|[from, to]| (stem_of(&text[from..to]).unwrap_or_default(), [from, to]))
+            .collect();
         self.marked(tokens)
     }
 
@@ -260,6 +324,57 @@ mod tests {
         }
     }
 
+    /// The scan reads the words `en_stem` reads, at the same offsets, and
+    /// lower-cases them as it does.
+    #[test]
+    fn the_word_scan_is_en_stems_tokenizer() {
+        use tantivy::tokenizer::{LowerCaser, RemoveLongFilter};
+        let report = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/neaspec-som22-report.txt"
+        ))
+        .unwrap();
+        let tricky = "Ärzte ÆSOP İstanbul ΣΊΣΥΦΟΣ naïveté Côte d'Ivoire 2018-19 a\u{301}b \
+            x_y co-operation ½ ⅷ 東京 Supercalifragilisticexpialidociousnessesss \
+            Supercalifragilisticexpialidociousnessess… abcdefghijklmnopqrstuvwxyzabcdefghijklm \
+            abcdefghijklmnopqrstuvwxyzabcdefghijklmn end";
+        for text in [report.as_str(), tricky, "", "—", "word"] {
+            let mut tantivy = TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(LONGEST_WORD))
+                .filter(LowerCaser)
+                .build();
+            let mut stream = tantivy.token_stream(text);
+            let mut expected = Vec::new();
+            while let Some(t) = stream.next() {
+                expected.push((t.text.clone(), [t.offset_from, t.offset_to]));
+            }
+            let mut lower = String::new();
+            let scanned: Vec<(String, [usize; 2])> = word_ranges(text)
+                .map(|[a, b]| {
+                    lower_into(&text[a..b], &mut lower);
+                    (lower.clone(), [a, b])
+                })
+                .collect();
+            assert_eq!(scanned, expected);
+        }
+    }
+
+    #[test]
+    fn an_opening_is_the_first_two_characters_lower_cased() {
+        for (word, opening) in [
+            ("Duplication", "du"),
+            ("I", "i"),
+            ("ÄRZTE", "är"),
+            ("İstanbul", "i\u{307}"),
+            ("ΣΊΣΥΦΟΣ", "σί"),
+            ("aÆ", "aæ"),
+            ("東京", "東京"),
+        ] {
+            assert_eq!(opening_key(word), opening_key(opening), "{word}");
+            assert_ne!(opening_key(word), opening_key("xx"), "{word}");
+        }
+    }
+
     #[test]
     fn a_name_is_marked_where_it_stands_whole() {
         let mut a = english();
@@ -298,18 +413,17 @@ mod opening_invariant {
             .to_owned()
         });
         let text = std::fs::read_to_string(path).unwrap();
-        let mut words = WORDS.clone();
         let mut stemmer = STEMMER.clone();
-        let mut stream = words.token_stream(&text);
+        let mut lower = String::new();
         let mut checked = 0;
-        while let Some(t) = stream.next() {
+        for [from, to] in word_ranges(&text) {
+            lower_into(&text[from..to], &mut lower);
             let mut marks = Marks::default();
-            let stem = stemmer.token_stream(&t.text).next().unwrap().text.clone();
+            let stem = stemmer.token_stream(&lower).next().unwrap().text.clone();
             marks.add(vec![stem.clone()]);
             assert!(
-                marks.openings.contains(opening(&t.text)),
-                "{} → {stem}",
-                t.text
+                marks.openings.contains(&opening_key(&text[from..to])),
+                "{lower} → {stem}"
             );
             checked += 1;
         }

@@ -3,8 +3,8 @@
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
 
 use super::filters::term;
 use super::highlight::{self, Marks};
@@ -13,8 +13,8 @@ use super::request::Mode;
 use super::response::{Hit, StatementHit};
 use super::searcher::Snapshot;
 use crate::error::Result;
-use crate::index::paragraph_of;
 use crate::index::schema::KIND_PARAGRAPH;
+use crate::index::stored::{StoredTexts, paragraph_of};
 use crate::model::Paragraph;
 
 /// Where a ranked paragraph is: its record, or its paragraph id to look up.
@@ -79,12 +79,8 @@ pub(crate) fn paragraph_at(snapshot: &Snapshot<'_>, at: At) -> Result<Option<(St
             None => return Ok(None),
         },
     };
-    let doc: TantivyDocument = snapshot.searcher.doc(address)?;
-    let f = snapshot.fields();
-    let Some(doc_id) = doc.get_first(f.doc_id).and_then(|v| v.as_str()) else {
-        return Ok(None);
-    };
-    Ok(paragraph_of(&doc, f).map(|p| (doc_id.to_owned(), p)))
+    let stored: StoredTexts = snapshot.searcher.doc(address)?;
+    Ok(paragraph_of(stored, snapshot.fields()))
 }
 
 /// One hit: the paragraph with the statements that matched (a speaker's own,
