@@ -284,7 +284,9 @@ mod tests {
         for len in [0, 1, 5, 40, 1_000] {
             let totals: Vec<u64> = (0..len)
                 .map(|_| {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
                     (state >> 60) % 6
                 })
                 .collect();
