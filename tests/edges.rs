@@ -206,9 +206,11 @@ fn out_of_file_descriptors_the_server_backs_off() {
         .iter()
         .filter(|l| l.contains("cannot accept"))
         .collect();
-    assert_eq!(
-        failures.len(),
-        1,
+    // A line per burst, not per failed accept (64 wait in the backlog). A
+    // descriptor freed meanwhile (the first health check's connection
+    // closing) lets one accept through and opens a second burst.
+    assert!(
+        (1..=3).contains(&failures.len()),
         "one line per burst of failed accepts: {logged:?}"
     );
 
