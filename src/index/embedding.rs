@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::DocAddress;
 
 use super::vectors::{self, VectorWriter, Vectors, vector_key};
 use super::{Fields, Index};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
+use crate::index::stored::StoredTexts;
 
 /// What an `embed` run does.
 #[derive(Debug, Clone)]
@@ -178,12 +178,8 @@ pub(super) fn text_of(
     f: &Fields,
     address: DocAddress,
 ) -> Result<String> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(doc
-        .get_first(f.text)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned())
+    let mut stored: StoredTexts = searcher.doc(address)?;
+    Ok(stored.take(f.text).unwrap_or_default())
 }
 
 /// Embeds what the index (or the shard) lacks.

@@ -1,6 +1,6 @@
-//! Reading a stored record for display. A hit needs only the record's text
-//! values (its document id, payload and text), so the record is decoded into
-//! those alone: tantivy's own document type copies every stored value into an
+//! Reading a stored record's text values: a hit's document id, payload and
+//! text, a record's text to embed or count words in, a document's summary or
+//! outline. The record is decoded into those alone: tantivy's own document type copies every stored value into an
 //! arena first, and that copy was a tenth of a keyword search on a small
 //! collection.
 
@@ -27,7 +27,7 @@ impl StoredTexts {
     }
 
     /// Takes the first text stored in `field` out of the record.
-    fn take(&mut self, field: Field) -> Option<String> {
+    pub(crate) fn take(&mut self, field: Field) -> Option<String> {
         let at = self.0.iter().position(|(f, _)| *f == field)?;
         Some(self.0.swap_remove(at).1)
     }

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::index::stored::StoredTexts;
 use serde::{Deserialize, Serialize};
-use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur};
-use tantivy::schema::Value;
 
 use super::filters::term;
 use super::hits::{self, At};
@@ -190,9 +189,9 @@ pub(crate) fn document_in(snapshot: &Snapshot<'_>, reference: &str) -> Result<Do
     ]);
     let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
     let (_, address) = found.first().ok_or_else(not_found)?;
-    let doc: TantivyDocument = searcher.doc(*address)?;
-    doc.get_first(f.payload)
-        .and_then(|v| v.as_str())
+    let stored: StoredTexts = searcher.doc(*address)?;
+    stored
+        .first(f.payload)
         .and_then(|p| serde_json::from_str(p).ok())
         .ok_or_else(|| not_found().into())
 }

@@ -6,10 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use tantivy::TantivyDocument;
+use crate::index::stored::StoredTexts;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur};
-use tantivy::schema::{Field, Value};
+use tantivy::schema::Field;
 
 use super::facet_names::FacetNames;
 use super::filters::term;
@@ -51,8 +51,8 @@ impl Catalog {
         )?;
         let mut documents = Vec::with_capacity(addresses.len());
         for (_, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(summary) = doc.get_first(f.summary).and_then(|v| v.as_str())
+            let stored: StoredTexts = searcher.doc(address)?;
+            if let Some(summary) = stored.first(f.summary)
                 && let Ok(d) = serde_json::from_str::<DocumentSummary>(summary)
             {
                 documents.push(d);

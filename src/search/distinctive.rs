@@ -10,11 +10,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use std::time::Instant;
 
+use crate::index::stored::StoredTexts;
 use serde::{Deserialize, Serialize};
-use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
 use unicode_segmentation::UnicodeSegmentation;
 use utoipa::ToSchema;
 
@@ -160,8 +159,8 @@ fn counts(
         phrases: HashMap::new(),
     };
     for (_, address) in &found {
-        let doc: TantivyDocument = snapshot.searcher.doc(*address)?;
-        if let Some(text) = doc.get_first(f.text).and_then(|v| v.as_str()) {
+        let stored: StoredTexts = snapshot.searcher.doc(*address)?;
+        if let Some(text) = stored.first(f.text) {
             add_terms(text, skip, &mut out);
         }
     }
