@@ -144,6 +144,53 @@ fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
     assert_eq!(documents(&index), 300);
 }
 
+/// The files of an index directory, by name.
+fn file_names(dir: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("index dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_commit_cut_short_leaves_nothing_that_blocks_the_next_ingest() {
+    // A kill after a commit wrote a segment's deletes but before meta.json
+    // names them: rebuilt here exactly, by giving an index the deletes file
+    // that the same run wrote in a copy, registered as tantivy registers it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (half, all) = (dir.path().join("half"), dir.path().join("all"));
+    speeches(&half, 0, 150);
+    // Ten that the second run does not re-ingest keep their segment alive,
+    // and with it the file of its deletes.
+    speeches(&half, 400, 410);
+    speeches(&all, 0, 300);
+    let (cut, done) = (dir.path().join("cut"), dir.path().join("done"));
+    ingest_speeches(&half, &cut);
+    std::fs::create_dir_all(&done).expect("mkdir");
+    for name in file_names(&cut) {
+        std::fs::copy(cut.join(&name), done.join(&name)).expect("copy");
+    }
+    ingest_speeches(&all, &done);
+    let before = file_names(&cut);
+    let left: Vec<String> = file_names(&done)
+        .into_iter()
+        .filter(|name| name.ends_with(".del") && !before.contains(name))
+        .collect();
+    assert!(!left.is_empty(), "the re-ingest deleted nothing");
+    let managed = cut.join(".managed.json");
+    let mut paths: Vec<String> =
+        serde_json::from_slice(&std::fs::read(&managed).expect("managed")).expect("json");
+    for name in &left {
+        std::fs::copy(done.join(name), cut.join(name)).expect("copy");
+        paths.push(name.clone());
+    }
+    std::fs::write(&managed, serde_json::to_vec(&paths).expect("json")).expect("write");
+    assert_eq!(documents(&cut), 160, "meta.json still names the first run");
+
+    ingest_speeches(&all, &cut);
+    assert_eq!(documents(&cut), 310);
+}
+
 #[test]
 fn a_second_ingest_is_refused_while_one_runs() {
     let dir = tempfile::tempdir().expect("temp dir");

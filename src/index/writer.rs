@@ -204,6 +204,9 @@ pub fn ingest(
             },
             other => index_err(other),
         })?;
+    // A run killed in its commit leaves files the next commit writes again
+    // under the same names (a segment's deletes at the same opstamp).
+    writer.garbage_collect_files().wait().map_err(index_err)?;
     let mut report = IngestReport::default();
     let mut embedding = if options.embed {
         Some(Embedding::start(&options.index, &mut report)?)
