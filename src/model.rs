@@ -280,6 +280,10 @@ pub struct DocumentSummary {
     /// Every topic of its paragraphs, sorted.
     #[serde(default)]
     pub topics: Vec<String>,
+    /// The acronyms it defines, with their long forms: "DLD" → "desertification
+    /// and land degradation".
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub acronyms: std::collections::BTreeMap<String, String>,
 }
 
 impl DocumentSummary {
@@ -311,6 +315,9 @@ impl DocumentSummary {
             statements: d.statement_count(),
             speakers: speakers.len(),
             topics,
+            acronyms: crate::ingest::acronyms::defined(
+                d.paragraphs.iter().map(|p| p.text.as_str()),
+            ),
         }
     }
 }

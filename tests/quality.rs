@@ -153,8 +153,10 @@ fn graded_questions_keep_the_measured_quality() {
     }
     let overall = |r: &Value| r["overall"].as_f64().expect("overall");
     let class = |r: &Value, c: &str| r["classes"][c][0].as_f64().expect("score");
-    // Measured 0.740, reworded 0.498 (BENCHMARKS.md); meaning must add to the words.
-    assert!(overall(hybrid) >= 0.73, "{}", overall(hybrid));
+    // Measured 0.764, reworded 0.498, speaker 0.822 (BENCHMARKS.md); meaning
+    // must add to the words.
+    assert!(overall(hybrid) >= 0.75, "{}", overall(hybrid));
+    assert!(class(hybrid, "speaker") >= 0.8, "{reports}");
     assert!(class(hybrid, "reworded") >= 0.48, "{reports}");
     assert!(overall(hybrid) > overall(keyword) + 0.05);
     assert!(class(hybrid, "subject") >= 0.8, "{reports}");
@@ -181,4 +183,48 @@ fn big_cats_are_the_tigers_and_leopards_of_neaspec() {
         ],
         "{v}"
     );
+}
+
+/// Meeting records define an acronym once and use it after; the embedding
+/// model knows neither "MINUSCA" nor its long form's link to it. Russia's
+/// statement in S/PV.8422 names the Mission in full and never "MINUSCA".
+#[test]
+fn an_acronym_in_a_question_finds_the_records_that_spell_it_out() {
+    let v = search_json(&["--limit", "50", "MINUSCA"]);
+    let ids = hit_ids(&v);
+    assert!(ids.contains(&"S/PV.8422#24".to_owned()), "{ids:?}");
+    let russia = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["id"] == "S/PV.8422#24")
+        .expect("#24");
+    let statement = &russia["statements"][0];
+    let text = statement["text"].as_str().expect("text");
+    let marked: Vec<&str> = statement["highlights"]
+        .as_array()
+        .expect("highlights")
+        .iter()
+        .map(|r| {
+            let at = |i: usize| r[i].as_u64().expect("offset") as usize;
+            &text[at(0)..at(1)]
+        })
+        .collect();
+    // The long form is what matched, and what is marked.
+    assert!(marked.contains(&"Multidimensional"), "{marked:?}");
+}
+
+/// A speech turn is one intervention: its paragraphs after the first need
+/// not repeat the words of the question to be part of the answer.
+#[test]
+fn a_speakers_question_gets_the_paragraphs_of_their_speech_on_it() {
+    let v = search_json(&[
+        "--mode",
+        "hybrid",
+        "what did Russia say about the MINUSCA mandate renewal",
+    ]);
+    let ids = hit_ids(&v);
+    assert!(ids[0].starts_with("S/PV.8422#"), "{ids:?}");
+    let speech = ids.iter().filter(|id| id.starts_with("S/PV.8422#")).count();
+    assert!(speech >= 4, "{ids:?}");
 }

@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index written
 /// with another version is refused with a message to re-ingest.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Record kinds in the `kind` field.
 pub(crate) const KIND_PARAGRAPH: &str = "p";
@@ -33,6 +33,9 @@ pub struct Fields {
     pub(crate) statement: Field,
     /// A verbatim record's speech turn: speaker counts count turns too.
     pub(crate) turn: Field,
+    /// [`speech_id`] of the record's speech turn (none outside one): a turn
+    /// is one speaker's words on one matter, so its paragraphs share what it says.
+    pub(crate) speech: Field,
     /// The paragraph or statement text, stemmed (en_stem) with positions: BM25 and phrases.
     pub text: Field,
     /// Exact canonical speaker names: filters.
@@ -86,6 +89,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         para: b.add_u64_field("para", INDEXED | FAST),
         statement: b.add_u64_field("statement", STORED | FAST),
         turn: b.add_u64_field("turn", STORED),
+        speech: b.add_u64_field("speech", FAST),
         text: b.add_text_field("text", text_options),
         speaker_name: b.add_text_field("speaker_name", STRING),
         speaker: b.add_facet_field("speaker", stored_facet.clone()),
@@ -119,6 +123,7 @@ impl Fields {
             para: f("para")?,
             statement: f("statement")?,
             turn: f("turn")?,
+            speech: f("speech")?,
             text: f("text")?,
             speaker_name: f("speaker_name")?,
             speaker: f("speaker")?,
@@ -155,6 +160,11 @@ pub(crate) fn date_number(date: Option<&str>) -> Option<u64> {
 /// fields group statements by it without reading stored documents.
 pub(crate) fn paragraph_id(key: &str) -> u64 {
     content_hash(key)
+}
+
+/// A stable 64-bit id of a document's speech turn, for the `speech` fast field.
+pub(crate) fn speech_id(doc_id: &str, turn: u32) -> u64 {
+    content_hash(&format!("{doc_id}\u{1f}turn {turn}"))
 }
 
 /// FNV-1a of a text: stable across runs and platforms.

@@ -12,6 +12,7 @@ use tantivy::{TantivyDocument, Term};
 
 use super::schema::{
     self, Fields, KIND_DOCUMENT, KIND_PARAGRAPH, KIND_STATEMENT, date_number, paragraph_id,
+    speech_id,
 };
 use super::vectors::{self, VectorWriter, Vectors, vector_key};
 use crate::embed::sdg::Goals;
@@ -424,6 +425,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             p.add_u64(f.statement, 0);
             if let Some(turn) = para.statements.first().and_then(|s| s.turn) {
                 p.add_u64(f.turn, u64::from(turn));
+                p.add_u64(f.speech, speech_id(&doc.id, turn));
             }
         }
         add_paragraph_fields(&mut p, f, doc, para, &key, ordinal, date, year);
@@ -459,6 +461,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             s.add_u64(f.statement, i as u64);
             if let Some(turn) = st.turn {
                 s.add_u64(f.turn, u64::from(turn));
+                s.add_u64(f.speech, speech_id(&doc.id, turn));
             }
             s.add_text(f.text, &st.text);
             add_vector_key(&mut s, f, &st.text);

@@ -4,6 +4,7 @@
 //! read → layout → structure → metadata → attribute, one module each; a
 //! verbatim record (S/PV.…, A/…/PV.…) goes through [`verbatim`] instead.
 
+pub(crate) mod acronyms;
 pub mod agenda;
 pub mod attribute;
 pub mod layout;

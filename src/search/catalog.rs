@@ -25,6 +25,8 @@ pub(crate) struct Catalog {
     pub documents: Vec<DocumentSummary>,
     by_id: HashMap<String, usize>,
     pub topics: Vec<String>,
+    /// What the documents' acronyms stand for.
+    pub acronyms: super::acronyms::Acronyms,
     /// False when every statement is a whole paragraph (speech collections):
     /// speaker counts can then ride on the paragraph pass.
     pub separate_statements: bool,
@@ -68,6 +70,7 @@ impl Catalog {
             .iter()
             .flat_map(|d| d.topics.iter().cloned())
             .collect();
+        let acronyms = super::acronyms::Acronyms::of(&documents);
         let statement_only = BooleanQuery::new(vec![
             (Occur::Must, term(f.kind, KIND_STATEMENT)),
             (Occur::MustNot, term(f.kind, KIND_PARAGRAPH)),
@@ -90,6 +93,7 @@ impl Catalog {
             documents,
             by_id,
             topics: topics.into_iter().collect(),
+            acronyms,
             separate_statements,
             facet_names,
             derived,

@@ -13,6 +13,8 @@ pub(crate) struct Match {
     pub(crate) para: u64,
     pub(crate) statement: Option<u64>,
     pub(crate) date: u64,
+    /// [`crate::index::schema::speech_id`] of its speech turn; 0 outside one.
+    pub(crate) speech: u64,
 }
 
 pub(crate) struct Matches;
@@ -21,6 +23,7 @@ pub(crate) struct SegmentMatches {
     para: Column<u64>,
     statement: Column<u64>,
     date: Column<u64>,
+    speech: Column<u64>,
     out: Vec<Match>,
 }
 
@@ -38,6 +41,7 @@ impl Collector for Matches {
             para: fast.u64("para")?,
             statement: fast.u64("statement")?,
             date: fast.u64("date")?,
+            speech: fast.u64("speech")?,
             out: Vec::new(),
         })
     }
@@ -60,6 +64,7 @@ impl SegmentCollector for SegmentMatches {
             para: self.para.first(doc).unwrap_or(0),
             statement: self.statement.first(doc),
             date: self.date.first(doc).unwrap_or(0),
+            speech: self.speech.first(doc).unwrap_or(0),
         });
     }
 
@@ -119,6 +124,8 @@ pub(crate) struct Group {
     pub(crate) score: Score,
     pub(crate) date: u64,
     pub(crate) statements: Vec<u64>,
+    /// The speech turn of its first statement in one; 0 outside any.
+    pub(crate) speech: u64,
 }
 
 /// Groups matches by paragraph, keeping each group's best score, ranked by
@@ -151,6 +158,7 @@ pub(crate) fn group_unordered(matches: Vec<Match>, one_per_paragraph: bool) -> V
                 score: m.score,
                 date: m.date,
                 statements: m.statement.into_iter().collect(),
+                speech: m.speech,
             })
             .collect();
     }
@@ -163,11 +171,15 @@ pub(crate) fn group_unordered(matches: Vec<Match>, one_per_paragraph: bool) -> V
                 score: m.score,
                 date: m.date,
                 statements: Vec::new(),
+                speech: m.speech,
             });
             groups.len() - 1
         });
         let g = &mut groups[i];
         g.score = g.score.max(m.score);
+        if g.speech == 0 {
+            g.speech = m.speech;
+        }
         if let Some(s) = m.statement
             && !g.statements.contains(&s)
         {

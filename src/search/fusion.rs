@@ -93,6 +93,41 @@ pub(crate) fn scale_keyword(keyword: &mut [Group], coverage: Option<&Coverage>) 
     }
 }
 
+/// The share of its speech's best keyword score a paragraph of that speech
+/// gets: a speaker's turn is one intervention on one matter, and its later
+/// paragraphs ("We therefore cannot support it") need not repeat the words
+/// that its first one used.
+pub(crate) const SPEECH_SHARE: f32 = 0.5;
+
+/// Gives each paragraph of a speech turn `SPEECH_SHARE` of the best keyword
+/// score in that turn, when more than its own: keyword hits' scores rise, and
+/// meaning's candidates from such a turn join the keyword side. Keyword
+/// scores are already scaled (see [`scale_keyword`]).
+pub(crate) fn share_within_speeches(keyword: &mut Vec<Group>, semantic: &[Group]) {
+    let mut best: HashMap<u64, f32> = HashMap::new();
+    for g in keyword.iter().filter(|g| g.speech != 0) {
+        let b = best.entry(g.speech).or_default();
+        *b = b.max(g.score);
+    }
+    if best.is_empty() {
+        return;
+    }
+    let shared = |g: &Group| best.get(&g.speech).map_or(0.0, |b| b * SPEECH_SHARE);
+    let mut on_keyword_side = HashSet::with_capacity(keyword.len());
+    for g in keyword.iter_mut() {
+        g.score = g.score.max(shared(g));
+        on_keyword_side.insert(g.para);
+    }
+    for g in semantic {
+        if g.speech != 0 && !on_keyword_side.contains(&g.para) && best.contains_key(&g.speech) {
+            keyword.push(Group {
+                score: shared(g),
+                ..g.clone()
+            });
+        }
+    }
+}
+
 /// The share of the query's words each paragraph holds, sorted by paragraph.
 #[derive(Debug, Default)]
 pub(crate) struct Coverage(Vec<(u64, f32)>);
@@ -153,10 +188,22 @@ pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result
         .stems
         .iter()
         .map(|stem| {
-            Box::new(TermQuery::new(
+            let word: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(f.text, stem),
                 IndexRecordOption::Basic,
-            )) as Box<dyn Query>
+            ));
+            // An acronym is covered by its long form too.
+            let long: Vec<(Occur, Box<dyn Query>)> = words
+                .spelled_out
+                .iter()
+                .filter(|(s, _)| s == stem)
+                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .collect();
+            if long.is_empty() {
+                return word;
+            }
+            let either = std::iter::once((Occur::Should, word)).chain(long).collect();
+            Box::new(BooleanQuery::new(either)) as Box<dyn Query>
         })
         .collect();
     parts.extend(words.agents.iter().map(|q| q.box_clone()));
@@ -212,7 +259,14 @@ pub(crate) fn fuse(
 ) -> Vec<Group> {
     let best_meaning = semantic.first().map_or(0.0, |g| g.score);
     let floor = semantic.last().map_or(0.0, |g| g.score);
-    let span = (best_meaning - floor).max(1e-6);
+    let reference: f32 = std::env::var("RAPPORTEUR_REF").map_or(0.0, |v| v.parse().unwrap_or(0.0));
+    if std::env::var("RAPPORTEUR_SHOW").is_ok() {
+        eprintln!(
+            "best {best_meaning:.3} floor {floor:.3} n {}",
+            semantic.len()
+        );
+    }
+    let span = (best_meaning.max(reference) - floor).max(1e-6);
     let mut fused = keyword;
     fused.reserve(semantic.len());
     fused.iter_mut().for_each(|g| g.score *= 1.0 - ratio);
@@ -269,6 +323,7 @@ mod tests {
             score,
             date: 0,
             statements: Vec::new(),
+            speech: 0,
         }
     }
 
@@ -303,6 +358,26 @@ mod tests {
             fuse(keyword.to_vec(), &semantic, 1.0, None, usize::MAX)[0].para,
             3
         );
+    }
+
+    #[test]
+    fn a_speech_turns_paragraphs_share_its_best_keyword_score() {
+        let in_speech = |para, score, speech| Group {
+            speech,
+            ..group(para, score)
+        };
+        // 1 and 2 are one turn, 3 another; 4 is in no turn; 5 is found by
+        // meaning alone in 1's turn, 6 by meaning alone in no turn.
+        let mut keyword = vec![
+            in_speech(1, 0.8, 10),
+            in_speech(2, 0.1, 10),
+            in_speech(3, 0.3, 11),
+            in_speech(4, 0.9, 0),
+        ];
+        let semantic = [in_speech(5, 0.7, 10), in_speech(6, 0.7, 0)];
+        share_within_speeches(&mut keyword, &semantic);
+        let scores: Vec<(u64, f32)> = keyword.iter().map(|g| (g.para, g.score)).collect();
+        assert_eq!(scores, [(1, 0.8), (2, 0.4), (3, 0.3), (4, 0.9), (5, 0.4)]);
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! the exact scan in `recall`. The per-generation catalog (document summaries,
 //! facet value names, vectors) is built by a tantivy warmer in `catalog`.
 
+mod acronyms;
 mod browse;
 mod catalog;
 pub mod citation;

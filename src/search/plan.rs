@@ -75,6 +75,8 @@ pub(crate) struct Words {
     /// Every word required (operators kept): what counts as a mention when
     /// paragraphs are counted over time or words are compared.
     pub(crate) every: Box<dyn Query>,
+    /// The long forms of the acronyms among `stems`: they cover the acronym.
+    pub(crate) spelled_out: Vec<(String, Box<dyn Query>)>,
 }
 
 impl QueryPlan {
@@ -107,7 +109,10 @@ impl QueryPlan {
         };
         Ok(QueryPlan {
             original: request.q.clone(),
-            meaning: query::meaning_wordings(&interpreted),
+            meaning: query::meaning_wordings(&interpreted)
+                .iter()
+                .map(|wording| snapshot.catalog.acronyms.spelled_out(wording))
+                .collect(),
             interpreted,
             mode,
             notice,
@@ -168,8 +173,17 @@ impl Words {
             })?;
             Some(lift_negations(ast))
         };
+        // Stems, marks and exactness are the user's words; the acronyms among
+        // them also match their long forms.
+        let (expanded, acronyms) = match &user {
+            Some(u) => {
+                let (ast, acronyms) = snapshot.catalog.acronyms.expand(u.clone());
+                (Some(ast), acronyms)
+            }
+            None => (None, Vec::new()),
+        };
         let agents = agents_ast(&query::agent_forms(interpreted));
-        let keyword = match (&user, &agents) {
+        let keyword = match (&expanded, &agents) {
             (Some(u), Some(a)) => UserInputAst::Clause(vec![(None, u.clone()), (None, a.clone())]),
             (Some(only), None) | (None, Some(only)) => only.clone(),
             (None, None) => return Ok(None),
@@ -200,6 +214,16 @@ impl Words {
             }
         }
         let mut marks = Marks::default();
+        let mut spelled_out = Vec::new();
+        for (acronym, long_forms) in &acronyms {
+            let either = UserInputAst::or(long_forms.iter().map(|form| quoted(form)).collect());
+            for stem in tokens(&mut analyzer, acronym) {
+                spelled_out.push((stem, build(&parser, &either)?));
+            }
+            for form in long_forms {
+                marks.add(tokens(&mut analyzer, form));
+            }
+        }
         let mut all_literals = user_literals.clone();
         if let Some(a) = &agents {
             positive_literals(a, &mut all_literals);
@@ -212,7 +236,7 @@ impl Words {
             .iter()
             .flat_map(|l| l.phrase.split_whitespace())
             .collect();
-        let strict = match &user {
+        let strict = match &expanded {
             Some(u) if fusion::names_something(original, has_phrase, &user_words) => {
                 parser.set_conjunction_by_default();
                 // A query tantivy accepts as words is accepted strictly too; if
@@ -228,6 +252,7 @@ impl Words {
             marks,
             strict,
             every,
+            spelled_out,
         }))
     }
 }
@@ -250,6 +275,17 @@ fn words_for_unknown_subjects(
     }
     interpreted.subjects = known;
     Ok(())
+}
+
+/// A phrase of the text field, quoted.
+fn quoted(text: &str) -> UserInputAst {
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+        field_name: None,
+        phrase: text.to_owned(),
+        delimiter: Delimiter::DoubleQuotes,
+        slop: 0,
+        prefix: false,
+    })))
 }
 
 /// The agents' names as one alternative: `"Republic of Korea" OR ROK`.

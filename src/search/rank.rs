@@ -238,6 +238,7 @@ fn hybrid(
     words: fusion::WordSide,
 ) -> Vec<Group> {
     fusion::scale_keyword(&mut keyword, words.coverage.as_ref());
+    fusion::share_within_speeches(&mut keyword, semantic);
     // A date sort orders everything afterwards; otherwise only the page is read in order.
     let ordered = match plan.sort {
         Sort::Date => 0,

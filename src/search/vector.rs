@@ -111,6 +111,7 @@ struct Record {
     para: u64,
     statement: Option<u64>,
     date: u64,
+    speech: u64,
     /// How far the cosine is trusted: short texts match short queries by accident.
     trust: f32,
 }
@@ -140,12 +141,13 @@ impl VectorStore {
         };
         for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
             let fast = segment.fast_fields();
-            let (keys, para, statement, date, words) = (
+            let (keys, para, statement, date, words, speech) = (
                 fast.u64("vector_hash")?,
                 fast.u64("para")?,
                 fast.u64("statement")?,
                 fast.u64("date")?,
                 fast.u64("words")?,
+                fast.u64("speech")?,
             );
             let alive = segment.alive_bitset();
             for doc in 0..segment.max_doc() {
@@ -166,6 +168,7 @@ impl VectorStore {
                     para: para.first(doc).unwrap_or(0),
                     statement: statement.first(doc),
                     date: date.first(doc).unwrap_or(0),
+                    speech: speech.first(doc).unwrap_or(0),
                     trust: (words.first(doc).unwrap_or(0) as f32 / TRUSTED_WORDS)
                         .min(1.0)
                         .sqrt(),
@@ -367,6 +370,7 @@ impl VectorStore {
                     para: r.para,
                     statement: r.statement,
                     date: r.date,
+                    speech: r.speech,
                 }
             })
             .collect();

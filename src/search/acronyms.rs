@@ -1,0 +1,207 @@
+//! The collection's acronyms, from what its documents define (see
+//! `ingest::acronyms`): a question's "MINUSCA" also searches "United Nations
+//! Multidimensional Integrated Stabilization Mission in the Central African
+//! Republic", by words and by meaning, as records that spell it out match.
+
+use std::collections::HashMap;
+
+use tantivy::query_grammar::{Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral};
+
+use crate::model::DocumentSummary;
+
+/// Long forms kept per acronym: a few documents may spell it differently
+/// ("Convention against Torture", "Committee against Torture").
+const LONG_FORMS: usize = 3;
+
+/// Letters from which an acronym is recognised however it is typed ("dprk",
+/// "Ohchr"); shorter ones only as defined ("CAT", not "cat").
+const ANY_CASE_FROM: usize = 4;
+
+#[derive(Debug, Default)]
+pub(crate) struct Acronyms {
+    /// Each acronym as defined, its long forms, most documents first.
+    long_forms: HashMap<String, Vec<String>>,
+    /// Lower-cased acronyms of `ANY_CASE_FROM` letters or more, to the key.
+    any_case: HashMap<String, String>,
+}
+
+impl Acronyms {
+    pub(crate) fn of(documents: &[DocumentSummary]) -> Acronyms {
+        let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+        for d in documents {
+            for (short, long) in &d.acronyms {
+                *counts.entry(short).or_default().entry(long).or_default() += 1;
+            }
+        }
+        let mut acronyms = Acronyms::default();
+        for (short, longs) in counts {
+            let mut longs: Vec<(&str, usize)> = longs.into_iter().collect();
+            longs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let forms = longs
+                .into_iter()
+                .take(LONG_FORMS)
+                .map(|(l, _)| l.to_owned())
+                .collect();
+            if short.chars().count() >= ANY_CASE_FROM {
+                acronyms
+                    .any_case
+                    .insert(short.to_lowercase(), short.to_owned());
+            }
+            acronyms.long_forms.insert(short.to_owned(), forms);
+        }
+        acronyms
+    }
+
+    /// The long forms of `word` where it is a known acronym.
+    pub(crate) fn long_forms(&self, word: &str) -> Option<&[String]> {
+        if let Some(forms) = self.long_forms.get(word) {
+            return Some(forms);
+        }
+        let key = self.any_case.get(&word.to_lowercase())?;
+        self.long_forms.get(key).map(Vec::as_slice)
+    }
+
+    /// `text` with each known acronym followed by its first long form in
+    /// parentheses, for the meaning side: "MINUSCA (United Nations ...) mandate".
+    pub(crate) fn spelled_out(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (i, word) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+            let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if let Some(long) = self.long_forms(bare).and_then(|f| f.first()) {
+                out.push_str(" (");
+                out.push_str(long);
+                out.push(')');
+            }
+        }
+        out
+    }
+
+    /// `ast` with each word that is a known acronym replaced by "the acronym
+    /// or any of its long forms" (a phrase each), and the words so replaced
+    /// with their long forms. Excluded words stay as they are.
+    pub(crate) fn expand(&self, ast: UserInputAst) -> (UserInputAst, Vec<(String, Vec<String>)>) {
+        let mut expanded = Vec::new();
+        let ast = self.expand_into(ast, &mut expanded);
+        (ast, expanded)
+    }
+
+    fn expand_into(
+        &self,
+        ast: UserInputAst,
+        expanded: &mut Vec<(String, Vec<String>)>,
+    ) -> UserInputAst {
+        if self.long_forms.is_empty() {
+            return ast;
+        }
+        match ast {
+            UserInputAst::Clause(clauses) => UserInputAst::Clause(
+                clauses
+                    .into_iter()
+                    .map(|(occur, sub)| match occur {
+                        Some(Occur::MustNot) => (occur, sub),
+                        _ => (occur, self.expand_into(sub, expanded)),
+                    })
+                    .collect(),
+            ),
+            UserInputAst::Boost(sub, boost) => {
+                UserInputAst::Boost(Box::new(self.expand_into(*sub, expanded)), boost)
+            }
+            UserInputAst::Leaf(leaf) => match *leaf {
+                UserInputLeaf::Literal(literal)
+                    if literal.delimiter == Delimiter::None && !literal.prefix =>
+                {
+                    match self.long_forms(&literal.phrase) {
+                        Some(forms) => {
+                            let mut either = vec![UserInputAst::Leaf(Box::new(
+                                UserInputLeaf::Literal(literal.clone()),
+                            ))];
+                            either.extend(forms.iter().map(|form| phrase(&literal, form)));
+                            expanded.push((literal.phrase.clone(), forms.to_vec()));
+                            UserInputAst::or(either)
+                        }
+                        None => UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal))),
+                    }
+                }
+                other => UserInputAst::Leaf(Box::new(other)),
+            },
+        }
+    }
+}
+
+/// A quoted phrase in the field of `like`.
+fn phrase(like: &UserInputLiteral, text: &str) -> UserInputAst {
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+        field_name: like.field_name.clone(),
+        phrase: text.to_owned(),
+        delimiter: Delimiter::DoubleQuotes,
+        slop: 0,
+        prefix: false,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(acronyms: &[(&str, &str)]) -> DocumentSummary {
+        DocumentSummary {
+            acronyms: acronyms
+                .iter()
+                .map(|(s, l)| (s.to_string(), l.to_string()))
+                .collect(),
+            ..DocumentSummary::default()
+        }
+    }
+
+    #[test]
+    fn the_most_documents_long_form_comes_first() {
+        let acronyms = Acronyms::of(&[
+            document(&[("CAT", "Committee against Torture")]),
+            document(&[
+                ("CAT", "Convention against Torture"),
+                ("DPRK", "Democratic People's Republic of Korea"),
+            ]),
+            document(&[("CAT", "Convention against Torture")]),
+        ]);
+        assert_eq!(
+            acronyms.long_forms("CAT").unwrap(),
+            ["Convention against Torture", "Committee against Torture"]
+        );
+        // Short acronyms only as written; longer ones in any case.
+        assert!(acronyms.long_forms("cat").is_none());
+        assert!(acronyms.long_forms("dprk").is_some());
+        assert_eq!(
+            acronyms.spelled_out("what did the DPRK say"),
+            "what did the DPRK (Democratic People's Republic of Korea) say"
+        );
+        assert_eq!(acronyms.spelled_out("big cats"), "big cats");
+    }
+
+    #[test]
+    fn a_query_word_that_is_an_acronym_matches_its_long_forms_too() {
+        let acronyms =
+            Acronyms::of(&[document(&[("DLD", "desertification and land degradation")])]);
+        let ast = tantivy::query_grammar::parse_query("DLD work -NEAMPAN").unwrap();
+        let (expanded, words) = acronyms.expand(ast);
+        assert_eq!(
+            words,
+            [(
+                "DLD".to_owned(),
+                vec!["desertification and land degradation".to_owned()]
+            )]
+        );
+        let shown = format!("{expanded:?}");
+        assert!(
+            shown.contains("\"desertification and land degradation\""),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("NEAMPAN") && shown.contains("work"),
+            "{shown}"
+        );
+    }
+}
