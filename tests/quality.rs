@@ -212,6 +212,11 @@ fn an_acronym_in_a_question_finds_the_records_that_spell_it_out() {
         .collect();
     // The long form is what matched, and what is marked.
     assert!(marked.contains(&"Multidimensional"), "{marked:?}");
+
+    // And the other way: Austria's recommendation to Nigeria says only "FGM".
+    let v = search_json(&["--limit", "100", "female genital mutilation"]);
+    let ids = hit_ids(&v);
+    assert!(ids.contains(&"A/HRC/25/6#135.101".to_owned()), "{ids:?}");
 }
 
 /// A speech turn is one intervention: its paragraphs after the first need

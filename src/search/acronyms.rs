@@ -5,8 +5,13 @@
 
 use std::collections::HashMap;
 
+use tantivy::query::Query;
 use tantivy::query_grammar::{Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::tokenizer::TextAnalyzer;
 
+use super::highlight::Marks;
+use super::plan::tokens;
+use crate::error::Result;
 use crate::model::DocumentSummary;
 
 /// Long forms kept per acronym: a few documents may spell it differently
@@ -17,12 +22,19 @@ const LONG_FORMS: usize = 3;
 /// "Ohchr"); shorter ones only as defined ("CAT", not "cat").
 const ANY_CASE_FROM: usize = 4;
 
+/// An acronym a question typed, with the long forms it also matches.
+pub(crate) type Typed = (String, Vec<String>);
+/// An acronym whose long form a question spelled out, with those words.
+pub(crate) type SpelledOut<'w> = (String, Vec<&'w str>);
+
 #[derive(Debug, Default)]
 pub(crate) struct Acronyms {
     /// Each acronym as defined, its long forms, most documents first.
     long_forms: HashMap<String, Vec<String>>,
     /// Lower-cased acronyms of `ANY_CASE_FROM` letters or more, to the key.
     any_case: HashMap<String, String>,
+    /// Each long form as lower-cased words, by its first word, with its acronym.
+    by_first_word: HashMap<String, Vec<(Vec<String>, String)>>,
 }
 
 impl Acronyms {
@@ -37,7 +49,7 @@ impl Acronyms {
         for (short, longs) in counts {
             let mut longs: Vec<(&str, usize)> = longs.into_iter().collect();
             longs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let forms = longs
+            let forms: Vec<String> = longs
                 .into_iter()
                 .take(LONG_FORMS)
                 .map(|(l, _)| l.to_owned())
@@ -47,9 +59,38 @@ impl Acronyms {
                     .any_case
                     .insert(short.to_lowercase(), short.to_owned());
             }
+            for form in &forms {
+                let words = lower_words(form);
+                if let Some(first) = words.first() {
+                    acronyms
+                        .by_first_word
+                        .entry(first.clone())
+                        .or_default()
+                        .push((words, short.to_owned()));
+                }
+            }
             acronyms.long_forms.insert(short.to_owned(), forms);
         }
         acronyms
+    }
+
+    /// The acronyms whose long form `words` spell out, each with the words
+    /// that spell it: "female genital mutilation" → FGM.
+    pub(crate) fn abbreviated<'w>(&self, words: &[&'w str]) -> Vec<SpelledOut<'w>> {
+        let lower: Vec<String> = words.iter().map(|w| bare(w).to_lowercase()).collect();
+        let mut out = Vec::new();
+        for start in 0..lower.len() {
+            for (form, short) in self.by_first_word.get(&lower[start]).into_iter().flatten() {
+                let end = start + form.len();
+                if end <= lower.len()
+                    && lower[start..end] == form[..]
+                    && !out.iter().any(|(s, _): &(String, _)| s == short)
+                {
+                    out.push((short.clone(), words[start..end].to_vec()));
+                }
+            }
+        }
+        out
     }
 
     /// The long forms of `word` where it is a known acronym.
@@ -70,8 +111,7 @@ impl Acronyms {
                 out.push(' ');
             }
             out.push_str(word);
-            let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if let Some(long) = self.long_forms(bare).and_then(|f| f.first()) {
+            if let Some(long) = self.long_forms(bare(word)).and_then(|f| f.first()) {
                 out.push_str(" (");
                 out.push_str(long);
                 out.push(')');
@@ -83,17 +123,13 @@ impl Acronyms {
     /// `ast` with each word that is a known acronym replaced by "the acronym
     /// or any of its long forms" (a phrase each), and the words so replaced
     /// with their long forms. Excluded words stay as they are.
-    pub(crate) fn expand(&self, ast: UserInputAst) -> (UserInputAst, Vec<(String, Vec<String>)>) {
+    pub(crate) fn expand(&self, ast: UserInputAst) -> (UserInputAst, Vec<Typed>) {
         let mut expanded = Vec::new();
         let ast = self.expand_into(ast, &mut expanded);
         (ast, expanded)
     }
 
-    fn expand_into(
-        &self,
-        ast: UserInputAst,
-        expanded: &mut Vec<(String, Vec<String>)>,
-    ) -> UserInputAst {
+    fn expand_into(&self, ast: UserInputAst, expanded: &mut Vec<Typed>) -> UserInputAst {
         if self.long_forms.is_empty() {
             return ast;
         }
@@ -119,7 +155,7 @@ impl Acronyms {
                             let mut either = vec![UserInputAst::Leaf(Box::new(
                                 UserInputLeaf::Literal(literal.clone()),
                             ))];
-                            either.extend(forms.iter().map(|form| phrase(&literal, form)));
+                            either.extend(forms.iter().map(|form| quoted(form)));
                             expanded.push((literal.phrase.clone(), forms.to_vec()));
                             UserInputAst::or(either)
                         }
@@ -132,12 +168,77 @@ impl Acronyms {
     }
 }
 
-/// A quoted phrase in the field of `like`.
-fn phrase(like: &UserInputLiteral, text: &str) -> UserInputAst {
+fn bare(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+fn lower_words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| bare(w).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `keyword`, and for ranking alone the acronyms whose long forms it spells
+/// out: optional, so that counting and exactness keep the user's words.
+pub(crate) fn with_acronyms(keyword: &UserInputAst, spelled: &[SpelledOut<'_>]) -> UserInputAst {
+    if spelled.is_empty() {
+        return keyword.clone();
+    }
+    let acronyms = UserInputAst::or(spelled.iter().map(|(a, _)| word(a)).collect());
+    UserInputAst::Clause(vec![
+        (None, keyword.clone()),
+        (Some(Occur::Should), acronyms),
+    ])
+}
+
+/// What acronyms add to the word side, with their marks: an acronym the user
+/// typed is covered by its long forms, and each word of a long form the user
+/// spelled out by the acronym.
+pub(crate) fn acronym_alternatives(
+    typed: &[Typed],
+    spelled: &[SpelledOut<'_>],
+    build: impl Fn(&UserInputAst) -> Result<Box<dyn Query>>,
+    analyzer: &mut TextAnalyzer,
+    marks: &mut Marks,
+) -> Result<Vec<(String, Box<dyn Query>)>> {
+    let mut alternatives = Vec::new();
+    for (acronym, long_forms) in typed {
+        let either = build(&UserInputAst::or(
+            long_forms.iter().map(|form| quoted(form)).collect(),
+        ))?;
+        for stem in tokens(analyzer, acronym) {
+            alternatives.push((stem, either.box_clone()));
+        }
+        for form in long_forms {
+            marks.add(tokens(analyzer, form));
+        }
+    }
+    for (acronym, words) in spelled {
+        let short = build(&word(acronym))?;
+        for stem in tokens(analyzer, &words.join(" ")) {
+            alternatives.push((stem, short.box_clone()));
+        }
+        marks.add(tokens(analyzer, acronym));
+    }
+    Ok(alternatives)
+}
+
+/// A phrase of the text field, quoted.
+fn quoted(text: &str) -> UserInputAst {
+    literal(text, Delimiter::DoubleQuotes)
+}
+
+/// A word of the text field.
+fn word(text: &str) -> UserInputAst {
+    literal(text, Delimiter::None)
+}
+
+fn literal(text: &str, delimiter: Delimiter) -> UserInputAst {
     UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
-        field_name: like.field_name.clone(),
+        field_name: None,
         phrase: text.to_owned(),
-        delimiter: Delimiter::DoubleQuotes,
+        delimiter,
         slop: 0,
         prefix: false,
     })))
@@ -179,6 +280,17 @@ mod tests {
             "what did the DPRK (Democratic People's Republic of Korea) say"
         );
         assert_eq!(acronyms.spelled_out("big cats"), "big cats");
+    }
+
+    #[test]
+    fn a_long_form_in_a_question_is_known_by_its_acronym() {
+        let acronyms = Acronyms::of(&[document(&[("FGM", "female genital mutilation")])]);
+        let words = ["ending", "Female", "genital", "mutilation,", "now"];
+        assert_eq!(
+            acronyms.abbreviated(&words),
+            [("FGM".to_owned(), vec!["Female", "genital", "mutilation,"])]
+        );
+        assert!(acronyms.abbreviated(&["genital", "mutilation"]).is_empty());
     }
 
     #[test]

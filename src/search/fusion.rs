@@ -194,7 +194,7 @@ pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result
             ));
             // An acronym is covered by its long form too.
             let long: Vec<(Occur, Box<dyn Query>)> = words
-                .spelled_out
+                .alternatives
                 .iter()
                 .filter(|(s, _)| s == stem)
                 .map(|(_, q)| (Occur::Should, q.box_clone()))

@@ -12,6 +12,7 @@ use tantivy::query_grammar::{
 use tantivy::schema::{Facet, Term};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::acronyms::{acronym_alternatives, with_acronyms};
 use super::filters::Filters;
 use super::fusion;
 use super::highlight::Marks;
@@ -75,8 +76,9 @@ pub(crate) struct Words {
     /// Every word required (operators kept): what counts as a mention when
     /// paragraphs are counted over time or words are compared.
     pub(crate) every: Box<dyn Query>,
-    /// The long forms of the acronyms among `stems`: they cover the acronym.
-    pub(crate) spelled_out: Vec<(String, Box<dyn Query>)>,
+    /// Other forms that cover a stem of `stems`: an acronym's long forms, and
+    /// the acronym of a long form the user spelled out.
+    pub(crate) alternatives: Vec<(String, Box<dyn Query>)>,
 }
 
 impl QueryPlan {
@@ -164,15 +166,7 @@ impl Words {
         snapshot: &Snapshot<'_>,
         mut analyzer: TextAnalyzer,
     ) -> Result<Option<Words>> {
-        let text = interpreted.text.trim();
-        let user = if text.is_empty() {
-            None
-        } else {
-            let ast = query_grammar::parse_query(text).map_err(|_| QueryError::Syntax {
-                source: QueryParserError::SyntaxError(text.to_owned()),
-            })?;
-            Some(lift_negations(ast))
-        };
+        let user = user_ast(interpreted.text.trim())?;
         // Stems, marks and exactness are the user's words; the acronyms among
         // them also match their long forms.
         let (expanded, acronyms) = match &user {
@@ -182,12 +176,23 @@ impl Words {
             }
             None => (None, Vec::new()),
         };
+        let mut user_literals = Vec::new();
+        if let Some(u) = &user {
+            positive_literals(u, &mut user_literals);
+        }
+        let user_words: Vec<&str> = user_literals
+            .iter()
+            .flat_map(|l| l.phrase.split_whitespace())
+            .collect();
+        // ... and the long forms they spell out rank their acronyms' records too.
+        let abbreviated = snapshot.catalog.acronyms.abbreviated(&user_words);
         let agents = agents_ast(&query::agent_forms(interpreted));
         let keyword = match (&expanded, &agents) {
             (Some(u), Some(a)) => UserInputAst::Clause(vec![(None, u.clone()), (None, a.clone())]),
             (Some(only), None) | (None, Some(only)) => only.clone(),
             (None, None) => return Ok(None),
         };
+        let ranked = with_acronyms(&keyword, &abbreviated);
         let fields = snapshot.fields();
         let mut parser = QueryParser::for_index(&snapshot.index.index, vec![fields.text]);
         let build = |parser: &QueryParser, ast: &UserInputAst| -> Result<Box<dyn Query>> {
@@ -195,35 +200,21 @@ impl Words {
                 .build_query_from_user_input_ast(ast.clone())
                 .map_err(|source| Error::from(QueryError::Syntax { source }))
         };
-        let query = build(&parser, &keyword)?;
+        let query = build(&parser, &ranked)?;
         let agents_query = agents.as_ref().map(|a| build(&parser, a)).transpose()?;
         let mut every_parser = parser.clone();
         every_parser.set_conjunction_by_default();
         let every = build(&every_parser, &keyword)?;
 
-        let mut user_literals = Vec::new();
-        if let Some(u) = &user {
-            positive_literals(u, &mut user_literals);
-        }
-        let mut stems: Vec<String> = Vec::new();
-        for literal in &user_literals {
-            for stem in tokens(&mut analyzer, &literal.phrase) {
-                if !stems.contains(&stem) {
-                    stems.push(stem);
-                }
-            }
-        }
+        let stems = distinct_stems(&user_literals, &mut analyzer);
         let mut marks = Marks::default();
-        let mut spelled_out = Vec::new();
-        for (acronym, long_forms) in &acronyms {
-            let either = UserInputAst::or(long_forms.iter().map(|form| quoted(form)).collect());
-            for stem in tokens(&mut analyzer, acronym) {
-                spelled_out.push((stem, build(&parser, &either)?));
-            }
-            for form in long_forms {
-                marks.add(tokens(&mut analyzer, form));
-            }
-        }
+        let alternatives = acronym_alternatives(
+            &acronyms,
+            &abbreviated,
+            |ast| build(&parser, ast),
+            &mut analyzer,
+            &mut marks,
+        )?;
         let mut all_literals = user_literals.clone();
         if let Some(a) = &agents {
             positive_literals(a, &mut all_literals);
@@ -232,10 +223,6 @@ impl Words {
             marks.add(tokens(&mut analyzer, &literal.phrase));
         }
         let has_phrase = user_literals.iter().any(|l| l.delimiter != Delimiter::None);
-        let user_words: Vec<&str> = user_literals
-            .iter()
-            .flat_map(|l| l.phrase.split_whitespace())
-            .collect();
         let strict = match &expanded {
             Some(u) if fusion::names_something(original, has_phrase, &user_words) => {
                 parser.set_conjunction_by_default();
@@ -252,7 +239,7 @@ impl Words {
             marks,
             strict,
             every,
-            spelled_out,
+            alternatives,
         }))
     }
 }
@@ -277,15 +264,28 @@ fn words_for_unknown_subjects(
     Ok(())
 }
 
-/// A phrase of the text field, quoted.
-fn quoted(text: &str) -> UserInputAst {
-    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
-        field_name: None,
-        phrase: text.to_owned(),
-        delimiter: Delimiter::DoubleQuotes,
-        slop: 0,
-        prefix: false,
-    })))
+/// The user's words as tantivy's grammar reads them; None without words.
+fn user_ast(text: &str) -> Result<Option<UserInputAst>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let ast = query_grammar::parse_query(text).map_err(|_| QueryError::Syntax {
+        source: QueryParserError::SyntaxError(text.to_owned()),
+    })?;
+    Ok(Some(lift_negations(ast)))
+}
+
+/// The stems of `literals`, each once, in order.
+fn distinct_stems(literals: &[UserInputLiteral], analyzer: &mut TextAnalyzer) -> Vec<String> {
+    let mut stems: Vec<String> = Vec::new();
+    for literal in literals {
+        for stem in tokens(analyzer, &literal.phrase) {
+            if !stems.contains(&stem) {
+                stems.push(stem);
+            }
+        }
+    }
+    stems
 }
 
 /// The agents' names as one alternative: `"Republic of Korea" OR ROK`.
