@@ -19,6 +19,7 @@ use crate::embed::sdg::Goals;
 use crate::embed::{Embedder, Vector};
 use crate::error::{Error, Result};
 use crate::ingest::Source;
+use crate::ingest::acronyms;
 use crate::ingest::agenda::code_path;
 use crate::model::{Document, DocumentSummary, Paragraph};
 
@@ -413,6 +414,9 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
     add_document_facets(&mut record, f, doc, date, year);
     writer.add_document(record).map_err(tantivy_err)?;
 
+    // The acronyms the document defines, indexed with their long forms
+    // wherever it uses them alone.
+    let defined = acronyms::defined(doc.paragraphs.iter().map(|p| p.text.as_str()));
     for (ordinal, para) in doc.paragraphs.iter().enumerate() {
         let key = format!("{}#{}", doc.id, para.number);
         let mut p = TantivyDocument::default();
@@ -439,6 +443,10 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
             }
         }
         add_vector_key(&mut p, f, &para.text);
+        // "prohibiting FGM" is found by "female genital mutilation" too.
+        for long in acronyms::used(&para.text, &defined) {
+            p.add_text(f.text, long);
+        }
         for speaker in &para.speakers {
             p.add_text(f.speaker_name, speaker);
         }
@@ -464,6 +472,9 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
                 s.add_u64(f.speech, speech_id(&doc.id, turn));
             }
             s.add_text(f.text, &st.text);
+            for long in acronyms::used(&st.text, &defined) {
+                s.add_text(f.text, long);
+            }
             add_vector_key(&mut s, f, &st.text);
             for speaker in st.speakers() {
                 s.add_text(f.speaker_name, &speaker.name);

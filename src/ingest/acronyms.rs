@@ -16,11 +16,34 @@ use std::collections::BTreeMap;
 const LETTERS: std::ops::RangeInclusive<usize> = 2..=10;
 
 /// The acronyms `texts` define, each with the long form it is first given.
+/// Names of speakers ("Republic of Korea (ROK)", "African Union (AU)") are
+/// left to the gazetteer, which knows their forms and which of them is meant.
 pub(crate) fn defined<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let names = super::speakers::gazetteer();
     let mut out = BTreeMap::new();
     for text in texts {
         for (short, long) in definitions(text) {
-            out.entry(short).or_insert(long);
+            if names.resolve(&short).is_none() && names.resolve(&long).is_none() {
+                out.entry(short).or_insert(long);
+            }
+        }
+    }
+    out
+}
+
+/// The long forms of the `defined` acronyms that `text` uses, each once,
+/// where it does not spell them out itself.
+pub(crate) fn used<'d>(text: &str, defined: &'d BTreeMap<String, String>) -> Vec<&'d str> {
+    let mut out: Vec<&str> = Vec::new();
+    if defined.is_empty() {
+        return out;
+    }
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '&')) {
+        if let Some(long) = defined.get(word)
+            && !out.contains(&long.as_str())
+            && !text.contains(long.as_str())
+        {
+            out.push(long);
         }
     }
     out
@@ -232,6 +255,25 @@ mod tests {
         ] {
             assert_eq!(long(text), [], "{text}");
         }
+    }
+
+    #[test]
+    fn a_text_uses_the_acronyms_it_does_not_spell_out() {
+        let d = defined(["female genital mutilation (FGM) and land degradation (LD)"]);
+        assert_eq!(
+            used("Enact a law prohibiting FGM (Austria);", &d),
+            ["female genital mutilation"]
+        );
+        assert!(used("on female genital mutilation (FGM)", &d).is_empty());
+        assert!(used("FGMs and LDN are other words", &d).is_empty());
+    }
+
+    #[test]
+    fn speakers_names_are_the_gazetteers() {
+        let d = defined([
+            "the Republic of Korea (ROK) and the African Union (AU) on land degradation (LD)",
+        ]);
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["LD"]);
     }
 
     #[test]

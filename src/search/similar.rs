@@ -143,11 +143,10 @@ impl Searcher {
             CANDIDATES.max(wanted),
             Some(own),
         )?;
-        let mut text = stored
-            .get_first(f.text)
-            .and_then(|v| v.as_str())
-            .map(|t| embed::content(t).into_owned())
-            .unwrap_or_default();
+        // Every word the paragraph is indexed with: its text, and the long
+        // forms of the acronyms it uses ("DLD" is desertification).
+        let indexed: Vec<&str> = stored.get_all(f.text).filter_map(|v| v.as_str()).collect();
+        let mut text = embed::content(&indexed.join(". ")).into_owned();
         // A specific topic weighs as its most frequent words do.
         for topic in topics.iter().flat_map(|t| [t; TOPIC_REPEATS]) {
             text.push_str(". ");
