@@ -4,7 +4,7 @@
 //! and abuse it neither errs nor grows. Everything talks to loopback only.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,6 +40,14 @@ fn speeches(dir: &Path, from: usize, to: usize) {
         std::fs::create_dir_all(&folder).expect("mkdir");
         std::fs::write(folder.join(format!("{code}_{session}_{year}.txt")), text).expect("write");
     }
+}
+
+/// Two folders under `dir`: the first 150 speeches, and the first 300.
+fn half_and_all(dir: &Path) -> (PathBuf, PathBuf) {
+    let (half, all) = (dir.join("half"), dir.join("all"));
+    speeches(&half, 0, 150);
+    speeches(&all, 0, 300);
+    (half, all)
 }
 
 /// A keyword-only ingest of speeches in the UNGDC layout.
@@ -98,9 +106,7 @@ fn start_ingest(files: &Path, index: &Path) -> (Child, Arc<Mutex<String>>) {
 #[test]
 fn an_ingest_killed_at_any_moment_keeps_the_last_completed_run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (half, all) = (dir.path().join("half"), dir.path().join("all"));
-    speeches(&half, 0, 150);
-    speeches(&all, 0, 300);
+    let (half, all) = half_and_all(dir.path());
     let index = dir.path().join("index");
     ingest_speeches(&half, &index);
     assert_eq!(documents(&index), 150);
@@ -158,12 +164,10 @@ fn a_commit_cut_short_leaves_nothing_that_blocks_the_next_ingest() {
     // names them: rebuilt here exactly, by giving an index the deletes file
     // that the same run wrote in a copy, registered as tantivy registers it.
     let dir = tempfile::tempdir().expect("temp dir");
-    let (half, all) = (dir.path().join("half"), dir.path().join("all"));
-    speeches(&half, 0, 150);
+    let (half, all) = half_and_all(dir.path());
     // Ten that the second run does not re-ingest keep their segment alive,
     // and with it the file of its deletes.
     speeches(&half, 400, 410);
-    speeches(&all, 0, 300);
     let (cut, done) = (dir.path().join("cut"), dir.path().join("done"));
     ingest_speeches(&half, &cut);
     std::fs::create_dir_all(&done).expect("mkdir");

@@ -407,16 +407,17 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         f.payload,
         serde_json::to_string(&outline).unwrap_or_default(),
     );
+    let summary = DocumentSummary::of(doc);
     record.add_text(
         f.summary,
-        serde_json::to_string(&DocumentSummary::of(doc)).unwrap_or_default(),
+        serde_json::to_string(&summary).unwrap_or_default(),
     );
     add_document_facets(&mut record, f, doc, date, year);
     writer.add_document(record).map_err(tantivy_err)?;
 
     // The acronyms the document defines, indexed with their long forms
     // wherever it uses them alone.
-    let defined = acronyms::defined(doc.paragraphs.iter().map(|p| p.text.as_str()));
+    let defined = &summary.acronyms;
     for (ordinal, para) in doc.paragraphs.iter().enumerate() {
         let key = format!("{}#{}", doc.id, para.number);
         let mut p = TantivyDocument::default();
@@ -444,7 +445,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
         }
         add_vector_key(&mut p, f, &para.text);
         // "prohibiting FGM" is found by "female genital mutilation" too.
-        for long in acronyms::used(&para.text, &defined) {
+        for long in acronyms::used(&para.text, defined) {
             p.add_text(f.text, long);
         }
         for speaker in &para.speakers {
@@ -472,7 +473,7 @@ pub fn add_document(writer: &tantivy::IndexWriter, f: &Fields, doc: &Document) -
                 s.add_u64(f.speech, speech_id(&doc.id, turn));
             }
             s.add_text(f.text, &st.text);
-            for long in acronyms::used(&st.text, &defined) {
+            for long in acronyms::used(&st.text, defined) {
                 s.add_text(f.text, long);
             }
             add_vector_key(&mut s, f, &st.text);

@@ -52,10 +52,7 @@ pub(crate) fn used<'d>(text: &str, defined: &'d BTreeMap<String, String>) -> Vec
 /// Every "long form (SHORT)" of one text, in order.
 pub(crate) fn definitions(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(open) = rest.find('(') {
-        let at = offset + open;
+    for (at, _) in text.match_indices('(') {
         let after = &text[at + 1..];
         let Some(close) = after.find(')') else { break };
         let short = after[..close].trim();
@@ -64,8 +61,6 @@ pub(crate) fn definitions(text: &str) -> Vec<(String, String)> {
         {
             out.push((short.to_owned(), long));
         }
-        offset = at + 1;
-        rest = &text[offset..];
     }
     out
 }

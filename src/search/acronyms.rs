@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 
 use tantivy::query::Query;
-use tantivy::query_grammar::{Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::query_grammar::{Delimiter, Occur, UserInputAst, UserInputLeaf};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::fusion::bare;
 use super::highlight::Marks;
-use super::plan::tokens;
+use super::plan::{quoted, tokens, word};
 use crate::error::Result;
 use crate::model::DocumentSummary;
 
@@ -125,14 +126,14 @@ impl Acronyms {
     /// with their long forms. Excluded words stay as they are.
     pub(crate) fn expand(&self, ast: UserInputAst) -> (UserInputAst, Vec<Typed>) {
         let mut expanded = Vec::new();
+        if self.long_forms.is_empty() {
+            return (ast, expanded);
+        }
         let ast = self.expand_into(ast, &mut expanded);
         (ast, expanded)
     }
 
     fn expand_into(&self, ast: UserInputAst, expanded: &mut Vec<Typed>) -> UserInputAst {
-        if self.long_forms.is_empty() {
-            return ast;
-        }
         match ast {
             UserInputAst::Clause(clauses) => UserInputAst::Clause(
                 clauses
@@ -166,10 +167,6 @@ impl Acronyms {
             },
         }
     }
-}
-
-fn bare(word: &str) -> &str {
-    word.trim_matches(|c: char| !c.is_alphanumeric())
 }
 
 fn lower_words(text: &str) -> Vec<String> {
@@ -222,26 +219,6 @@ pub(crate) fn acronym_alternatives(
         marks.add(tokens(analyzer, acronym));
     }
     Ok(alternatives)
-}
-
-/// A phrase of the text field, quoted.
-fn quoted(text: &str) -> UserInputAst {
-    literal(text, Delimiter::DoubleQuotes)
-}
-
-/// A word of the text field.
-fn word(text: &str) -> UserInputAst {
-    literal(text, Delimiter::None)
-}
-
-fn literal(text: &str, delimiter: Delimiter) -> UserInputAst {
-    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
-        field_name: None,
-        phrase: text.to_owned(),
-        delimiter,
-        slop: 0,
-        prefix: false,
-    })))
 }
 
 #[cfg(test)]

@@ -74,7 +74,8 @@ pub(crate) fn names_something(original: &str, has_phrase: bool, words: &[&str]) 
     })
 }
 
-fn bare(word: &str) -> &str {
+/// A word without the punctuation around it.
+pub(crate) fn bare(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_alphanumeric())
 }
 
@@ -259,14 +260,7 @@ pub(crate) fn fuse(
 ) -> Vec<Group> {
     let best_meaning = semantic.first().map_or(0.0, |g| g.score);
     let floor = semantic.last().map_or(0.0, |g| g.score);
-    let reference: f32 = std::env::var("RAPPORTEUR_REF").map_or(0.0, |v| v.parse().unwrap_or(0.0));
-    if std::env::var("RAPPORTEUR_SHOW").is_ok() {
-        eprintln!(
-            "best {best_meaning:.3} floor {floor:.3} n {}",
-            semantic.len()
-        );
-    }
-    let span = (best_meaning.max(reference) - floor).max(1e-6);
+    let span = (best_meaning - floor).max(1e-6);
     let mut fused = keyword;
     fused.reserve(semantic.len());
     fused.iter_mut().for_each(|g| g.score *= 1.0 - ratio);

@@ -292,21 +292,32 @@ fn distinct_stems(literals: &[UserInputLiteral], analyzer: &mut TextAnalyzer) ->
 fn agents_ast(forms: &[String]) -> Option<UserInputAst> {
     let leaves: Vec<UserInputAst> = forms
         .iter()
-        .map(|form| {
-            UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
-                field_name: None,
-                phrase: form.clone(),
-                delimiter: if form.contains(' ') {
-                    Delimiter::DoubleQuotes
-                } else {
-                    Delimiter::None
-                },
-                slop: 0,
-                prefix: false,
-            })))
+        .map(|form| match form.contains(' ') {
+            true => quoted(form),
+            false => word(form),
         })
         .collect();
     (!leaves.is_empty()).then(|| UserInputAst::or(leaves))
+}
+
+/// A phrase of the text field, quoted.
+pub(crate) fn quoted(text: &str) -> UserInputAst {
+    literal(text, Delimiter::DoubleQuotes)
+}
+
+/// A word of the text field.
+pub(crate) fn word(text: &str) -> UserInputAst {
+    literal(text, Delimiter::None)
+}
+
+fn literal(text: &str, delimiter: Delimiter) -> UserInputAst {
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+        field_name: None,
+        phrase: text.to_owned(),
+        delimiter,
+        slop: 0,
+        prefix: false,
+    })))
 }
 
 /// The grammar reads "a AND NOT b" as a AND (NOT b): a required clause of
