@@ -29,7 +29,12 @@ fn values(searcher: &Searcher, speaker: Option<&str>) -> anyhow::Result<(Vec<Str
         speaker: speaker.map(str::to_owned).into_iter().collect(),
         ..SearchRequest::default()
     })?;
-    let speakers = all.facets.speaker.into_iter().map(|f| f.value).collect();
+    let speakers = all
+        .facets
+        .speaker
+        .into_iter()
+        .map(|f| f.value.to_string())
+        .collect();
     let years = all
         .facets
         .year

@@ -22,28 +22,36 @@ pub fn cite(
     document_id: &str,
     paragraph: &Paragraph,
 ) -> String {
+    use std::fmt::Write;
     let reference = document
-        .and_then(|d| d.symbol.clone().or_else(|| d.title.clone()))
-        .unwrap_or_else(|| document_id.to_owned());
+        .and_then(|d| d.symbol.as_deref().or(d.title.as_deref()))
+        .unwrap_or(document_id);
     let verbatim = is_verbatim(document.and_then(|d| d.symbol.as_deref()));
-    let locator = match paragraph.page {
-        Some(page) if verbatim => format!("p. {page}"),
-        _ => format!("para. {}", paragraph.number),
+    // Written into one string: a page of hits cites ten paragraphs per search.
+    let mut citation = String::with_capacity(64);
+    citation.push_str(reference);
+    let _ = match paragraph.page {
+        Some(page) if verbatim => write!(citation, ", p. {page}"),
+        _ => write!(citation, ", para. {}", paragraph.number),
     };
-    let when: Vec<String> = document
-        .map(|d| {
-            [d.meeting.clone(), d.date.as_deref().and_then(long_date)]
-                .into_iter()
-                .flatten()
-                .filter(|part| !reference.contains(part.as_str()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if when.is_empty() {
-        format!("{reference}, {locator}")
-    } else {
-        format!("{reference}, {locator} ({})", when.join(", "))
+    let meeting = document.and_then(|d| d.meeting.clone());
+    let date = document.and_then(|d| d.date.as_deref().and_then(long_date));
+    let mut when = [meeting, date]
+        .into_iter()
+        .flatten()
+        .filter(|part| !reference.contains(part.as_str()))
+        .peekable();
+    if when.peek().is_some() {
+        citation.push_str(" (");
+        for (i, part) in when.enumerate() {
+            if i > 0 {
+                citation.push_str(", ");
+            }
+            citation.push_str(&part);
+        }
+        citation.push(')');
     }
+    citation
 }
 
 /// The official document on undocs.org, for a United Nations symbol.

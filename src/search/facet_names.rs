@@ -20,7 +20,8 @@ pub(crate) const NOT_COUNTED: u32 = u32::MAX;
 pub(crate) struct FacetNames {
     /// Global ordinal → the value as displayed, sorted and distinct: ordering
     /// global ordinals orders names.
-    pub(crate) values: Vec<String>,
+    /// Shared, so that a facet count names its value without copying it.
+    pub(crate) values: Vec<Arc<str>>,
     /// Per segment ordinal.
     pub(crate) segments: Vec<SegmentNames>,
 }
@@ -138,17 +139,17 @@ impl FacetNames {
             .iter()
             .map(|segment| LocalNames::load(segment, field, display))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let mut values: Vec<String> = local
+        let mut values: Vec<Arc<str>> = local
             .iter()
             .flat_map(|l| l.values.iter().chain(&l.parents))
             .filter(|v| !v.is_empty())
-            .cloned()
+            .map(|v| Arc::from(v.as_str()))
             .collect();
         values.sort_unstable();
         values.dedup();
         let global = |value: &str| {
             values
-                .binary_search_by(|v| v.as_str().cmp(value))
+                .binary_search_by(|v| (**v).cmp(value))
                 .map_or(NOT_COUNTED, |g| g as u32)
         };
         let segments = local

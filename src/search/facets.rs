@@ -11,6 +11,8 @@
 //! documents. A facet that follows from the document (`derived`) is summed
 //! from the document facet's counts.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{FruitHandle, MultiCollector, MultiFruit};
@@ -30,8 +32,9 @@ use crate::index::schema::KIND_STATEMENT;
 
 /// Values listed per facet where the request does not say.
 const TOP: usize = super::request::DEFAULT_FACET_LIMIT;
-/// Votes are counted whole (every State, three ways) and cut afterwards, so
-/// that a State asked for keeps its rows however few they are.
+/// Where a query names voting States, votes are counted whole (every State,
+/// three ways) and cut afterwards, so that a State asked for keeps its rows
+/// however few they are.
 const ALL_VOTES: usize = 3 * 250;
 
 /// One facet to count: its field and the filter its counts leave out.
@@ -43,7 +46,12 @@ struct Spec {
     slot: fn(&mut Facets) -> &mut Vec<FacetCount>,
 }
 
-fn specs(f: &Fields, top: usize) -> [Spec; 10] {
+/// The facets of a plan: its values per facet, and every vote where it names voting States.
+fn specs_of(f: &Fields, plan: &QueryPlan) -> [Spec; 10] {
+    specs(f, plan.facet_limit, !plan.interpreted.votes.is_empty())
+}
+
+fn specs(f: &Fields, top: usize, every_vote: bool) -> [Spec; 10] {
     let spec = |field, own, parents, slot| Spec {
         display: FacetField {
             field,
@@ -51,7 +59,7 @@ fn specs(f: &Fields, top: usize) -> [Spec; 10] {
             parents,
         },
         own,
-        top: if field == f.vote {
+        top: if field == f.vote && every_vote {
             ALL_VOTES.max(top)
         } else {
             top
@@ -76,7 +84,7 @@ fn specs(f: &Fields, top: usize) -> [Spec; 10] {
 
 /// The facet fields and how they display: what the catalog names per generation.
 pub(crate) fn fields(f: &Fields) -> Vec<FacetField> {
-    specs(f, TOP).iter().map(|s| s.display).collect()
+    specs(f, TOP, false).iter().map(|s| s.display).collect()
 }
 
 impl Spec {
@@ -106,7 +114,7 @@ pub(crate) fn ride(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
 ) -> Riding {
-    let specs = specs(snapshot.fields(), plan.facet_limit);
+    let specs = specs_of(snapshot.fields(), plan);
     debug_assert!(specs[DOCUMENT].display.field == snapshot.fields().document);
     let documents_ride = specs[DOCUMENT].rides_on_main(plan, snapshot);
     let mut riding = Riding {
@@ -136,7 +144,7 @@ pub(crate) fn finish(
     plan: &QueryPlan,
     matching: Option<&dyn Query>,
 ) -> Result<Facets> {
-    let specs = specs(snapshot.fields(), plan.facet_limit);
+    let specs = specs_of(snapshot.fields(), plan);
     let mut facets = Facets::default();
     for (i, handle) in riding.handles {
         let counts = handle.extract(fruits);
@@ -195,26 +203,42 @@ fn top(totals: Vec<u64>, names: &FacetNames, keep: usize) -> Vec<FacetCount> {
     most_frequent(&totals, keep)
         .into_iter()
         .filter_map(|(global, count)| {
-            let value = names.values.get(global)?.clone();
+            let value = Arc::clone(names.values.get(global)?);
             Some(FacetCount { value, count })
         })
         .collect()
 }
 
 /// The `keep` (global ordinal, count) pairs of largest count, ties by
-/// ordinal (the names' order), in one pass that keeps only those: a field of
-/// ten thousand documents would otherwise list every document matched.
+/// ordinal (the names' order), in one pass that keeps only those in a heap
+/// whose top is the weakest kept: a field of ten thousand documents would
+/// otherwise list every document matched, and votes keep hundreds.
 fn most_frequent(totals: &[u64], keep: usize) -> Vec<(usize, u64)> {
-    let mut best: Vec<(usize, u64)> = Vec::with_capacity(keep + 1);
+    // Max-heap on (fewest matches, latest ordinal): the first to go.
+    let mut kept: BinaryHeap<(Reverse<u64>, usize)> = BinaryHeap::with_capacity(keep + 1);
     for (global, &count) in totals.iter().enumerate() {
-        // Ordinals come in increasing order: a tie with the last kept loses.
-        if count == 0 || (best.len() == keep && best.last().is_none_or(|w| count <= w.1)) {
+        if count == 0 {
             continue;
         }
-        let at = best.partition_point(|&(_, n)| n >= count);
-        best.insert(at, (global, count));
-        best.truncate(keep);
+        // Ordinals come in increasing order: a tie with the weakest kept loses.
+        if kept.len() == keep
+            && kept
+                .peek()
+                .is_none_or(|&(Reverse(weakest), _)| count <= weakest)
+        {
+            continue;
+        }
+        kept.push((Reverse(count), global));
+        if kept.len() > keep {
+            kept.pop();
+        }
     }
+    // Ascending in (fewest, latest) is most frequent first, ties by ordinal.
+    let best: Vec<(usize, u64)> = kept
+        .into_sorted_vec()
+        .into_iter()
+        .map(|(Reverse(count), global)| (global, count))
+        .collect();
     debug_assert!(best.windows(2).all(|w| w[0].1 >= w[1].1));
     best
 }
@@ -225,7 +249,7 @@ pub(crate) fn mentions_by_speaker(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
 ) -> Result<Vec<FacetCount>> {
-    let specs = specs(snapshot.fields(), plan.facet_limit);
+    let specs = specs_of(snapshot.fields(), plan);
     count_alone(snapshot, &specs, &specs[0], plan, plan.counting_query())
 }
 

@@ -7,13 +7,12 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use super::collect::{Group, Paragraphs};
 use super::filters::{combine, term};
+use super::id_set::IdSetQuery;
 use super::plan::QueryPlan;
 use super::searcher::Snapshot;
 use crate::error::Result;
@@ -43,11 +42,7 @@ pub(crate) fn paragraphs_query(f: &Fields, groups: &[Group]) -> Box<dyn Query> {
     if groups.is_empty() {
         return Box::new(EmptyQuery);
     }
-    let terms = groups.iter().map(|g| Term::from_field_u64(f.para, g.para));
-    Box::new(ConstScoreQuery::new(
-        Box::new(TermSetQuery::new(terms)),
-        0.0,
-    ))
+    Box::new(IdSetQuery::new(f.para, groups.iter().map(|g| g.para)))
 }
 
 /// Matches of the words or of the meaning.

@@ -3,21 +3,19 @@
 //! "duplication" and "duplications". Hits found by meaning alone get their
 //! closest sentence marked instead.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
-use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Result;
 use crate::search::response::Hit;
 
-/// `en_stem`'s stemmer, for one lower-cased word.
-static STEMMER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
-    TextAnalyzer::builder(RawTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build()
-});
+/// `en_stem`'s stemmer (tantivy's `Stemmer` filter runs this one), for one
+/// lower-cased word.
+fn stem(lower: &str) -> Cow<'_, str> {
+    frostem::Stemmer::new(frostem::Algorithm::English).stem(lower)
+}
 
 /// `en_stem` drops tokens of this many bytes or more (its `RemoveLongFilter`).
 const LONGEST_WORD: usize = 40;
@@ -148,28 +146,31 @@ impl Marks {
         if self.is_empty() {
             return Vec::new();
         }
-        let mut stemmer: Option<TextAnalyzer> = None;
         let mut lower = String::new();
-        // The stem of a word that may be marked; None for the others.
-        let mut stem_of = |word: &str| -> Option<String> {
-            if !self.openings.contains(&opening_key(word)) {
-                return None;
-            }
-            lower_into(word, &mut lower);
-            let stemmer = stemmer.get_or_insert_with(|| STEMMER.clone());
-            let mut stems = stemmer.token_stream(&lower);
-            stems.next().map(|t| t.text.clone())
-        };
+        // Whether a word may be marked: a word whose opening is no mark's is
+        // not lower-cased or stemmed.
+        let may_match = |word: &str| self.openings.contains(&opening_key(word));
         if self.phrases.is_empty() {
             // The common case: single words, marked as the scan passes.
             return word_ranges(text)
                 .filter(|&[from, to]| {
-                    stem_of(&text[from..to]).is_some_and(|s| self.terms.contains(&s))
+                    let word = &text[from..to];
+                    may_match(word) && {
+                        lower_into(word, &mut lower);
+                        self.terms.contains(stem(&lower).as_ref())
+                    }
                 })
                 .collect();
         }
         let tokens: Vec<(String, [usize; 2])> = word_ranges(text)
-            .map(|[from, to]| (stem_of(&text[from..to]).unwrap_or_default(), [from, to]))
+            .map(|[from, to]| {
+                let word = &text[from..to];
+                if !may_match(word) {
+                    return (String::new(), [from, to]);
+                }
+                lower_into(word, &mut lower);
+                (stem(&lower).into_owned(), [from, to])
+            })
             .collect();
         self.marked(tokens)
     }
@@ -259,7 +260,7 @@ pub(crate) fn by_meaning(hits: &mut [Hit], query: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer};
+    use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 
     fn english() -> TextAnalyzer {
         TextAnalyzer::builder(SimpleTokenizer::default())
@@ -400,9 +401,11 @@ mod tests {
 #[cfg(test)]
 mod opening_invariant {
     use super::*;
+    use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 
     /// Every word of a real report keeps its opening under `en_stem`, or is
-    /// one of the exceptions `Marks::add` knows.
+    /// one of the exceptions `Marks::add` knows; and `stem` is `en_stem`'s
+    /// own stemming filter, word for word.
     #[test]
     fn stems_keep_their_first_two_letters_on_a_whole_report() {
         let path = std::env::var("OPENING_TEXT").unwrap_or_else(|_| {
@@ -413,13 +416,16 @@ mod opening_invariant {
             .to_owned()
         });
         let text = std::fs::read_to_string(path).unwrap();
-        let mut stemmer = STEMMER.clone();
+        let mut stemmer = TextAnalyzer::builder(RawTokenizer::default())
+            .filter(Stemmer::new(Language::English))
+            .build();
         let mut lower = String::new();
         let mut checked = 0;
         for [from, to] in word_ranges(&text) {
             lower_into(&text[from..to], &mut lower);
             let mut marks = Marks::default();
             let stem = stemmer.token_stream(&lower).next().unwrap().text.clone();
+            assert_eq!(super::stem(&lower), stem);
             marks.add(vec![stem.clone()]);
             assert!(
                 marks.openings.contains(&opening_key(&text[from..to])),

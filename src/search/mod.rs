@@ -36,6 +36,7 @@ mod filters;
 mod fusion;
 mod highlight;
 mod hits;
+mod id_set;
 mod plan;
 pub mod quality;
 pub mod query;

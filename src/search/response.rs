@@ -1,5 +1,7 @@
 //! What a search answers: the same serde types for the CLI's `--json` and the API.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -89,8 +91,10 @@ pub struct Hit {
 /// One facet value and how many matches carry it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct FacetCount {
-    /// The value as displayed ("Japan", "5e", "2018").
-    pub value: String,
+    /// The value as displayed ("Japan", "5e", "2018"), shared with the
+    /// index generation's list of names.
+    #[schema(value_type = String)]
+    pub value: Arc<str>,
     /// Matching records with this value.
     pub count: u64,
 }

@@ -229,7 +229,7 @@ the contribution of China to the Core Fund.
         assert_eq!(st.speaker.as_deref(), Some("Japan"));
         let [a, b] = st.highlights[0];
         assert_eq!(&st.text[a..b], "duplication");
-        assert_eq!(japan.facets.speaker[0].value, "Japan");
+        assert_eq!(&*japan.facets.speaker[0].value, "Japan");
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn series_speakers(
     Ok(super::facets::mentions_by_speaker(snapshot, &plan)?
         .into_iter()
         .take(options.top)
-        .map(|c| c.value)
+        .map(|c| c.value.to_string())
         .collect())
 }
 
