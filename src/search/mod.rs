@@ -4,7 +4,7 @@
 //! the module that owns it:
 //!
 //! 1. `rank::candidates`: the nearest paragraphs by meaning (`vector`) and,
-//!    on a second thread meanwhile, the word side of a hybrid fusion;
+//!    for a hybrid search, the word side of the fusion;
 //! 2. `rank::MainPass`: the pass over the index that collects the matches
 //!    (`collect`) and counts the facets riding on it (`facets`, from the
 //!    ordinal tables of `facet_names` by `facet_counter`); a keyword search

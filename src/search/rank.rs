@@ -151,23 +151,18 @@ pub(crate) struct Ranking {
 }
 
 /// The nearest paragraphs by meaning and, for a hybrid search, the word side
-/// of the fusion, which does not depend on them: computed on a second thread
-/// while the query is embedded (a request at a time has a core to spare).
+/// of the fusion. One after the other: the word side costs tens of
+/// microseconds, about what a second thread costs to start.
 pub(crate) fn candidates(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
 ) -> Result<(Vec<Group>, Option<fusion::WordSide>)> {
-    if plan.mode != Mode::Hybrid {
-        return Ok((meaning_candidates(snapshot, plan)?, None));
-    }
-    std::thread::scope(|scope| {
-        let words = scope.spawn(|| fusion::WordSide::new(snapshot, plan));
-        let semantic = meaning_candidates(snapshot, plan);
-        let words = words
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok((semantic?, Some(words?)))
-    })
+    let semantic = meaning_candidates(snapshot, plan)?;
+    let words = match plan.mode {
+        Mode::Hybrid => Some(fusion::WordSide::new(snapshot, plan)?),
+        _ => None,
+    };
+    Ok((semantic, words))
 }
 
 /// Ranks what the main pass found, in the plan's mode.
