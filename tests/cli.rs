@@ -427,6 +427,25 @@ fn reingest_replaces_and_bad_files_are_skipped() {
     assert!(v["total"].as_u64().unwrap() <= 43);
     // The 32 paragraphs that say "Meeting", each once.
     assert_eq!(ids.len(), 32, "{ids:?}");
+    // A speaker's hits are read back by paragraph id: the live records only, each once.
+    let out = run(&[
+        "search",
+        "--json",
+        "--index",
+        index,
+        "--mode",
+        "keyword",
+        "what did Japan say on duplication",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = hit_ids(&v);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("neaspec-som22-report#37"),
+        "{ids:?}"
+    );
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
 }
 
 #[test]

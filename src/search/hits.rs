@@ -1,12 +1,9 @@
 //! Hits: a ranked paragraph read back from its stored record, with the
 //! statements that answer the query and their highlights.
 
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Term};
+use tantivy::{DocAddress, DocSet, TERMINATED, Term};
 
-use super::filters::term;
 use super::highlight::{self, Marks};
 use super::plan::QueryPlan;
 use super::request::Mode;
@@ -51,23 +48,39 @@ pub(crate) fn page(
     Ok(hits)
 }
 
-/// The paragraph record of a paragraph id.
+/// The paragraph record of a paragraph id: its postings in each segment,
+/// the first live one that is a paragraph's. Read directly, not searched: a
+/// page found by meaning looks up ten of them, and a search per id weighed
+/// its query and scored its match each time.
 pub(crate) fn paragraph_address(snapshot: &Snapshot<'_>, para: u64) -> Result<Option<DocAddress>> {
     let f = snapshot.fields();
-    let q = BooleanQuery::new(vec![
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_u64(f.para, para),
-                IndexRecordOption::Basic,
-            )) as Box<dyn Query>,
-        ),
-        (Occur::Must, term(f.kind, KIND_PARAGRAPH)),
-    ]);
-    let found = snapshot
-        .searcher
-        .search(&q, &TopDocs::with_limit(1).order_by_score())?;
-    Ok(found.first().map(|(_, a)| *a))
+    let para_term = Term::from_field_u64(f.para, para);
+    let kind_term = Term::from_field_text(f.kind, KIND_PARAGRAPH);
+    for (ordinal, segment) in snapshot.searcher.segment_readers().iter().enumerate() {
+        let Some(mut records) = segment
+            .inverted_index(f.para)?
+            .read_postings(&para_term, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            continue;
+        };
+        let Some(mut paragraphs) = segment
+            .inverted_index(f.kind)?
+            .read_postings(&kind_term, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            continue;
+        };
+        let alive = segment.alive_bitset();
+        let mut doc = records.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && paragraphs.seek(doc) == doc {
+                return Ok(Some(DocAddress::new(ordinal as u32, doc)));
+            }
+            doc = records.advance();
+        }
+    }
+    Ok(None)
 }
 
 /// A paragraph and its document id, read from its record.
