@@ -74,7 +74,12 @@ pub(crate) fn paragraph_address(snapshot: &Snapshot<'_>, para: u64) -> Result<Op
         let alive = segment.alive_bitset();
         let mut doc = records.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) && paragraphs.seek(doc) == doc {
+            // A postings list seeks forward only: past `doc` already, `doc` is no paragraph.
+            let at = match paragraphs.doc() {
+                behind if behind < doc => paragraphs.seek(doc),
+                at => at,
+            };
+            if at == doc && alive.is_none_or(|a| a.is_alive(doc)) {
                 return Ok(Some(DocAddress::new(ordinal as u32, doc)));
             }
             doc = records.advance();
