@@ -1,10 +1,10 @@
 //! Hits: a ranked paragraph read back from its stored record, with the
 //! statements that answer the query and their highlights.
 
-use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, TERMINATED, Term};
 
 use super::highlight::{self, Marks};
+use super::id_set::postings;
 use super::plan::QueryPlan;
 use super::request::Mode;
 use super::response::{Hit, StatementHit};
@@ -57,18 +57,10 @@ pub(crate) fn paragraph_address(snapshot: &Snapshot<'_>, para: u64) -> Result<Op
     let para_term = Term::from_field_u64(f.para, para);
     let kind_term = Term::from_field_text(f.kind, KIND_PARAGRAPH);
     for (ordinal, segment) in snapshot.searcher.segment_readers().iter().enumerate() {
-        let Some(mut records) = segment
-            .inverted_index(f.para)?
-            .read_postings(&para_term, IndexRecordOption::Basic)
-            .map_err(tantivy::TantivyError::from)?
-        else {
-            continue;
-        };
-        let Some(mut paragraphs) = segment
-            .inverted_index(f.kind)?
-            .read_postings(&kind_term, IndexRecordOption::Basic)
-            .map_err(tantivy::TantivyError::from)?
-        else {
+        let (Some(mut records), Some(mut paragraphs)) = (
+            postings(segment, &para_term)?,
+            postings(segment, &kind_term)?,
+        ) else {
             continue;
         };
         let alive = segment.alive_bitset();

@@ -3,11 +3,22 @@
 //! a new FST each time a weight is made, a fifth of a hybrid search on a small
 //! collection; a hundred paragraph ids are looked up one by one instead.
 
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// The records of one segment that hold `term`, in order; None where none does.
+pub(crate) fn postings(
+    segment: &SegmentReader,
+    term: &Term,
+) -> tantivy::Result<Option<SegmentPostings>> {
+    Ok(segment
+        .inverted_index(term.field())?
+        .read_postings(term, IndexRecordOption::Basic)?)
+}
 
 /// Records whose `field` (a u64 id, indexed) is one of `ids`, each scoring 0.
 #[derive(Debug, Clone)]
@@ -38,14 +49,12 @@ impl Query for IdSetQuery {
 
 impl Weight for IdSetQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let index = reader.inverted_index(self.field)?;
         let mut found = BitSet::with_max_value(reader.max_doc());
         for &id in &self.ids {
-            let term = Term::from_field_u64(self.field, id);
-            if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
-                while postings.doc() != TERMINATED {
-                    found.insert(postings.doc());
-                    postings.advance();
+            if let Some(mut records) = postings(reader, &Term::from_field_u64(self.field, id))? {
+                while records.doc() != TERMINATED {
+                    found.insert(records.doc());
+                    records.advance();
                 }
             }
         }

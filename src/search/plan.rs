@@ -292,9 +292,12 @@ fn distinct_stems(literals: &[UserInputLiteral], analyzer: &mut TextAnalyzer) ->
 fn agents_ast(forms: &[String]) -> Option<UserInputAst> {
     let leaves: Vec<UserInputAst> = forms
         .iter()
-        .map(|form| match form.contains(' ') {
-            true => quoted(form),
-            false => word(form),
+        .map(|form| {
+            if form.contains(' ') {
+                quoted(form)
+            } else {
+                word(form)
+            }
         })
         .collect();
     (!leaves.is_empty()).then(|| UserInputAst::or(leaves))
