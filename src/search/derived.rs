@@ -12,6 +12,7 @@ use tantivy::columnar::{Cardinality, Column};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, SegmentReader};
 
+use super::facet_counter::SegmentCounts;
 use super::facet_names::FacetNames;
 use super::filters::term;
 use super::vector::DocSet;
@@ -20,7 +21,8 @@ use crate::index::schema::KIND_DOCUMENT;
 
 /// Per segment, for each document ordinal, the ordinal of the derived
 /// field's value (global once the catalog has mapped it, [`NO_VALUE`] where
-/// the document has none); None where the segment breaks the rule.
+/// the document has none), empty where no document of the segment has one;
+/// None where the segment breaks the rule.
 pub(crate) type DocumentValues = Vec<Option<Vec<u32>>>;
 
 /// The document has no value in the derived field.
@@ -137,7 +139,8 @@ fn by_document(
 const BLOCK: usize = 1024;
 
 /// Maps each segment's value ordinals to global ordinals (unknown ones to
-/// [`NO_VALUE`]).
+/// [`NO_VALUE`]); a segment where no document has a value is left empty, and
+/// a search adds nothing up there.
 pub(crate) fn to_global(values: &mut DocumentValues, names: &FacetNames) {
     for (segment, values) in values.iter_mut().enumerate() {
         let Some(values) = values else { continue };
@@ -147,27 +150,56 @@ pub(crate) fn to_global(values: &mut DocumentValues, names: &FacetNames) {
                 .and_then(|g| g.get(*v as usize).copied())
                 .unwrap_or(NO_VALUE);
         }
+        if values.iter().all(|&v| v == NO_VALUE) {
+            *values = Vec::new();
+        }
     }
 }
 
-/// The documents a search matched: (segment, document ordinal, matches).
-pub(crate) type Matched = [(u32, u32, u32)];
+/// The documents a search matched, per segment: (document ordinal, matches).
+pub(crate) struct Matched(Vec<(u32, Vec<(u32, u32)>)>);
 
-/// The derived field's counts by global ordinal (`terms` of them) from the
-/// matches per document.
+impl Matched {
+    /// From the document facet's counts. Without a branch per document: a
+    /// collection of ten thousand speeches has ten thousand documents,
+    /// matched or not, and which are is unpredictable.
+    pub(crate) fn of(documents: &[SegmentCounts]) -> Matched {
+        Matched(
+            documents
+                .iter()
+                .map(|counted| {
+                    let mut matched = vec![(0, 0); counted.leaves.len()];
+                    let mut len = 0;
+                    for (document, &n) in counted.leaves.iter().enumerate() {
+                        matched[len] = (document as u32, n);
+                        len += usize::from(n != 0);
+                    }
+                    matched.truncate(len);
+                    (counted.segment, matched)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The derived field's counts by global ordinal (`terms` of them): each
+/// matched document's matches added to its value's count (a document with
+/// no value adds to a slot past the end, dropped).
 pub(crate) fn counts(by_document: &DocumentValues, matched: &Matched, terms: usize) -> Vec<u64> {
-    let mut out = vec![0; terms];
-    for &(segment, document, n) in matched {
-        let value = by_document
-            .get(segment as usize)
-            .and_then(Option::as_ref)
-            .and_then(|values| values.get(document as usize));
-        if let Some(&v) = value
-            && let Some(slot) = out.get_mut(v as usize)
-        {
-            *slot += u64::from(n);
+    let mut out = vec![0u64; terms + 1];
+    for (segment, documents) in &matched.0 {
+        let Some(Some(values)) = by_document.get(*segment as usize) else {
+            continue;
+        };
+        if values.is_empty() {
+            continue;
+        }
+        for &(document, n) in documents {
+            let value = values.get(document as usize).copied().unwrap_or(NO_VALUE);
+            out[(value as usize).min(terms)] += u64::from(n);
         }
     }
+    out.truncate(terms);
     out
 }
 
@@ -178,12 +210,24 @@ mod tests {
 
     #[test]
     fn counts_sum_the_documents_of_each_value() {
+        let documents = |segment, leaves: Vec<u32>| SegmentCounts {
+            leaves,
+            parents: Vec::new(),
+            segment,
+        };
         // Segment 0: documents 0 and 2 are of year 1, document 1 of none;
-        // segment 1 breaks the rule and is counted elsewhere.
-        let by_document = vec![Some(vec![1, NO_VALUE, 1, 0]), None];
-        let matched = [(0, 0, 3), (0, 1, 5), (0, 2, 2), (1, 0, 7)];
-        assert_eq!(counts(&by_document, &matched, 2), vec![0, 5]);
-        assert_eq!(counts(&by_document, &[(0, 3, 4)], 2), vec![4, 0]);
+        // segment 1 breaks the rule and is counted elsewhere; no document
+        // of segment 2 has a year. The slot past the last document holds
+        // the records of none.
+        let by_document = vec![Some(vec![1, NO_VALUE, 1, 0]), None, Some(Vec::new())];
+        let matched = vec![
+            documents(0, vec![3, 5, 2, 0]),
+            documents(1, vec![7]),
+            documents(2, vec![4, 4]),
+        ];
+        assert_eq!(counts(&by_document, &Matched::of(&matched), 2), vec![0, 5]);
+        let last = Matched::of(&[documents(0, vec![0, 0, 0, 4, 9])]);
+        assert_eq!(counts(&by_document, &last, 2), vec![4, 0]);
     }
 
     #[test]
@@ -195,11 +239,21 @@ mod tests {
                 SegmentNames::new(vec![1], Vec::new(), None, 0),
             ],
         };
-        let mut values = vec![Some(vec![1, NO_VALUE, 0]), Some(vec![0, 5]), None];
+        let mut values = vec![
+            Some(vec![1, NO_VALUE, 0]),
+            Some(vec![0, 5]),
+            None,
+            Some(vec![NO_VALUE, NO_VALUE]),
+        ];
         to_global(&mut values, &names);
         assert_eq!(
             values,
-            vec![Some(vec![2, NO_VALUE, 0]), Some(vec![1, NO_VALUE]), None]
+            vec![
+                Some(vec![2, NO_VALUE, 0]),
+                Some(vec![1, NO_VALUE]),
+                None,
+                Some(Vec::new())
+            ]
         );
     }
 }

@@ -12,7 +12,8 @@ use super::facet_names::{FacetNames, NOT_COUNTED};
 
 /// One segment's counts.
 pub(crate) struct SegmentCounts {
-    /// By segment ordinal.
+    /// By segment ordinal, and one slot past the last for the records
+    /// without a value (ignored).
     pub(crate) leaves: Vec<u32>,
     /// By global ordinal of the top-level value; empty without parents.
     pub(crate) parents: Vec<u32>,
@@ -52,13 +53,7 @@ impl SegmentCounter {
             return;
         };
         if self.parents.is_empty() {
-            for &doc in docs {
-                for &ord in table.of(doc) {
-                    if let Some(n) = self.leaves.get_mut(ord as usize) {
-                        *n += 1;
-                    }
-                }
-            }
+            table.count(docs, &mut self.leaves);
             return;
         }
         for &doc in docs {
@@ -105,7 +100,7 @@ impl Collector for Counter {
         }
         Ok(SegmentCounter {
             segment: ordinal,
-            leaves: vec![0; names.global.len()],
+            leaves: vec![0; names.global.len() + 1],
             parents: if names.parent.is_empty() {
                 Vec::new()
             } else {
@@ -151,41 +146,26 @@ impl SegmentCollector for SegmentCounter {
     }
 }
 
-/// The counts of every segment by global ordinal.
+/// The counts of every segment by global ordinal. Without a branch per
+/// value: a value not counted as itself ([`NOT_COUNTED`]) adds to a slot past
+/// the end, dropped; a document facet has a value for every document of the
+/// collection, however few a search matched.
 pub(crate) fn merge(segments: &Counts, names: &FacetNames) -> Vec<u64> {
-    let mut totals = vec![0u64; names.values.len()];
+    let len = names.values.len();
+    let mut totals = vec![0u64; len + 1];
     for counts in segments {
         let Some(map) = names.segment(counts.segment) else {
             continue;
         };
         for (&n, &global) in counts.leaves.iter().zip(&map.global) {
-            if n > 0
-                && let Some(total) = totals.get_mut(global as usize)
-            {
-                *total += u64::from(n);
-            }
+            totals[(global as usize).min(len)] += u64::from(n);
         }
         for (total, &n) in totals.iter_mut().zip(&counts.parents) {
             *total += u64::from(n);
         }
     }
+    totals.truncate(len);
     totals
-}
-
-/// The documents with matches in the document facet's counts: (segment,
-/// document ordinal, matches), for the facets that follow from the document.
-pub(crate) fn matched_documents(documents: &Counts) -> Vec<(u32, u32, u32)> {
-    documents
-        .iter()
-        .flat_map(|counts| {
-            counts
-                .leaves
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(d, &n)| (counts.segment, d as u32, n))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -217,9 +197,5 @@ mod tests {
             },
         ];
         assert_eq!(merge(&counts, &names), vec![8, 2, 3, 7]);
-        assert_eq!(
-            matched_documents(&counts),
-            vec![(0, 0, 4), (0, 1, 2), (0, 2, 1), (1, 0, 3), (1, 1, 6)]
-        );
     }
 }

@@ -70,23 +70,27 @@ impl SegmentNames {
     }
 }
 
-/// A segment's records' ordinals in one field, in memory: record `doc` has
-/// `ords[starts[doc]..starts[doc + 1]]`.
-pub(crate) struct OrdinalTable {
-    starts: Vec<u32>,
-    ords: Vec<u32>,
+/// A segment's records' ordinals in one field, in memory.
+pub(crate) enum OrdinalTable {
+    /// Some record has a value and none has two: record `doc` has
+    /// `ords[doc]`, or [`NO_ORDINAL`]. One read a record, where most facets
+    /// have one value.
+    Single(Vec<u32>),
+    /// Record `doc` has `ords[starts[doc]..starts[doc + 1]]`.
+    Multi { starts: Vec<u32>, ords: Vec<u32> },
 }
+
+/// A record without a value, in [`OrdinalTable::Single`].
+pub(crate) const NO_ORDINAL: u32 = u32::MAX;
 
 /// Records read from the column at once.
 const READ_BLOCK: u32 = 1024;
 
 impl OrdinalTable {
     fn read(column: &Column<u64>, max_doc: u32) -> OrdinalTable {
-        let mut table = OrdinalTable {
-            starts: Vec::with_capacity(max_doc as usize + 1),
-            ords: Vec::with_capacity(max_doc as usize),
-        };
-        table.starts.push(0);
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut ords = Vec::with_capacity(max_doc as usize);
+        starts.push(0);
         let (mut docs, mut value_docs, mut rows, mut values) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for start in (0..max_doc).step_by(READ_BLOCK as usize) {
@@ -103,26 +107,83 @@ impl OrdinalTable {
             let mut next = value_docs.iter().zip(&values).peekable();
             for &doc in &docs {
                 while let Some((_, &ord)) = next.next_if(|(d, _)| **d == doc) {
-                    table.ords.push(ord as u32);
+                    ords.push(ord as u32);
                 }
-                table.starts.push(table.ords.len() as u32);
+                starts.push(ords.len() as u32);
             }
         }
-        table
+        if ords.is_empty() || starts.windows(2).any(|w| w[1] - w[0] > 1) {
+            // Past the last value, so that a record's first is always readable.
+            ords.push(NO_ORDINAL);
+            return OrdinalTable::Multi { starts, ords };
+        }
+        let single = starts
+            .windows(2)
+            .map(|w| {
+                if w[1] > w[0] {
+                    ords[w[0] as usize]
+                } else {
+                    NO_ORDINAL
+                }
+            })
+            .collect();
+        OrdinalTable::Single(single)
     }
 
     /// Whether no record of the segment has a value.
     pub(crate) fn is_empty(&self) -> bool {
-        self.ords.is_empty()
+        match self {
+            // Single is only made where some record has one.
+            OrdinalTable::Single(_) => false,
+            OrdinalTable::Multi { ords, .. } => ords.len() <= 1,
+        }
+    }
+
+    /// Adds one to `leaves[ordinal]` for each value of each of `docs`;
+    /// `leaves` has one slot more than there are ordinals, for the records
+    /// without a value. A record's first value is counted without a branch:
+    /// whether a record has a value is as unpredictable as its value, and most
+    /// records have one at most.
+    pub(crate) fn count(&self, docs: &[DocId], leaves: &mut [u32]) {
+        let none = leaves.len() - 1;
+        let slot = |ord: u32| (ord as usize).min(none);
+        match self {
+            OrdinalTable::Single(ords) => {
+                for &doc in docs {
+                    let ord = ords.get(doc as usize).copied().unwrap_or(NO_ORDINAL);
+                    leaves[slot(ord)] += 1;
+                }
+            }
+            OrdinalTable::Multi { starts, ords } => {
+                for &doc in docs {
+                    let doc = doc as usize;
+                    let (Some(&from), Some(&to)) = (starts.get(doc), starts.get(doc + 1)) else {
+                        continue;
+                    };
+                    let (from, to) = (from as usize, to as usize);
+                    let first = ords.get(from).copied().unwrap_or(NO_ORDINAL);
+                    leaves[slot(if from < to { first } else { NO_ORDINAL })] += 1;
+                    for &ord in ords.get(from + 1..to).unwrap_or_default() {
+                        leaves[slot(ord)] += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// The ordinals of record `doc`.
     #[inline]
     pub(crate) fn of(&self, doc: DocId) -> &[u32] {
         let doc = doc as usize;
-        match (self.starts.get(doc), self.starts.get(doc + 1)) {
-            (Some(&from), Some(&to)) => &self.ords[from as usize..to as usize],
-            _ => &[],
+        match self {
+            OrdinalTable::Single(ords) => match ords.get(doc) {
+                Some(o) if *o != NO_ORDINAL => std::slice::from_ref(o),
+                _ => &[],
+            },
+            OrdinalTable::Multi { starts, ords } => match (starts.get(doc), starts.get(doc + 1)) {
+                (Some(&from), Some(&to)) => &ords[from as usize..to as usize],
+                _ => &[],
+            },
         }
     }
 }
@@ -249,18 +310,17 @@ impl LocalNames {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_table_holds_each_records_ordinals() {
+    /// A table of 2,500 records (more than one block) with `values(i)` values each.
+    fn table_of(values: impl Fn(u32) -> u32) -> (OrdinalTable, Vec<Vec<u32>>) {
         use tantivy::schema::{FAST, STRING, Schema};
         let mut schema = Schema::builder();
         let field = schema.add_text_field("f", STRING | FAST);
         let index = tantivy::Index::create_in_ram(schema.build());
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
-        // 2,500 records, more than one block: none, one or two values.
         for i in 0..2_500u32 {
             let mut doc = tantivy::TantivyDocument::default();
-            for v in 0..i % 3 {
+            for v in 0..values(i) {
                 doc.add_text(field, format!("v{}", (i + v) % 7));
             }
             writer.add_document(doc).unwrap();
@@ -270,14 +330,44 @@ mod tests {
         let segment = &searcher.segment_readers()[0];
         let column = segment.fast_fields().str("f").unwrap().unwrap();
         let table = OrdinalTable::read(column.ords(), segment.max_doc());
-        for doc in 0..segment.max_doc() {
-            let expected: Vec<u32> = column
-                .ords()
-                .values_for_doc(doc)
-                .map(|o| o as u32)
-                .collect();
-            assert_eq!(table.of(doc), &expected[..], "record {doc}");
+        let expected = (0..segment.max_doc())
+            .map(|doc| {
+                column
+                    .ords()
+                    .values_for_doc(doc)
+                    .map(|o| o as u32)
+                    .collect()
+            })
+            .collect();
+        (table, expected)
+    }
+
+    #[test]
+    fn the_table_holds_each_records_ordinals_and_counts_them() {
+        // None, one or two values a record; then none or one.
+        let up_to_two = |i: u32| i % 3;
+        let up_to_one = |i: u32| u32::from(!i.is_multiple_of(4));
+        let shapes: [(&dyn Fn(u32) -> u32, bool); 2] = [(&up_to_two, false), (&up_to_one, true)];
+        for (values, single) in shapes {
+            let (table, expected) = table_of(values);
+            assert_eq!(matches!(table, OrdinalTable::Single(_)), single);
+            for (doc, ords) in expected.iter().enumerate() {
+                assert_eq!(table.of(doc as DocId), &ords[..], "record {doc}");
+            }
+            assert_eq!(table.of(expected.len() as DocId), &[] as &[u32]);
+            // Every third record, and one past the last: 7 values and a slot
+            // for the records without one.
+            let docs: Vec<DocId> = (0..=expected.len() as DocId).step_by(3).collect();
+            let mut counted = vec![0u32; 8];
+            table.count(&docs, &mut counted);
+            let mut naive = vec![0u32; 8];
+            for &doc in &docs {
+                match expected.get(doc as usize).map(Vec::as_slice) {
+                    Some([]) | None => naive[7] += 1,
+                    Some(ords) => ords.iter().for_each(|&o| naive[o as usize] += 1),
+                }
+            }
+            assert_eq!(counted, naive);
         }
-        assert_eq!(table.of(segment.max_doc()), &[] as &[u32]);
     }
 }

@@ -20,7 +20,7 @@ use tantivy::query::Query;
 
 use super::catalog::FacetField;
 use super::derived::{self, DocumentValues, Matched};
-use super::facet_counter::{Counter, Counts, matched_documents, merge};
+use super::facet_counter::{Counter, Counts, merge};
 use super::facet_names::FacetNames;
 use super::filters::{FilterKind, combine};
 use super::plan::QueryPlan;
@@ -148,8 +148,8 @@ pub(crate) fn finish(
     let mut facets = Facets::default();
     for (i, handle) in riding.handles {
         let counts = handle.extract(fruits);
-        if i == DOCUMENT {
-            let matched = matched_documents(&counts);
+        if i == DOCUMENT && !riding.from_documents.is_empty() {
+            let matched = Matched::of(&counts);
             for (j, values) in &riding.from_documents {
                 *(specs[*j].slot)(&mut facets) =
                     sum_by_document(snapshot, &specs[*j], values, &matched);
@@ -214,23 +214,26 @@ fn top(totals: Vec<u64>, names: &FacetNames, keep: usize) -> Vec<FacetCount> {
 /// whose top is the weakest kept: a field of ten thousand documents would
 /// otherwise list every document matched, and votes keep hundreds.
 fn most_frequent(totals: &[u64], keep: usize) -> Vec<(usize, u64)> {
+    if keep == 0 {
+        return Vec::new();
+    }
     // Max-heap on (fewest matches, latest ordinal): the first to go.
     let mut kept: BinaryHeap<(Reverse<u64>, usize)> = BinaryHeap::with_capacity(keep + 1);
+    // What a value must beat to be kept: nothing (but zero) until the heap
+    // is full, then its weakest. Ordinals come in increasing order, so a tie
+    // with the weakest loses. One predictable branch a value: most values
+    // of a large field are zero or too few.
+    let mut beat = 0;
     for (global, &count) in totals.iter().enumerate() {
-        if count == 0 {
-            continue;
-        }
-        // Ordinals come in increasing order: a tie with the weakest kept loses.
-        if kept.len() == keep
-            && kept
-                .peek()
-                .is_none_or(|&(Reverse(weakest), _)| count <= weakest)
-        {
+        if count <= beat {
             continue;
         }
         kept.push((Reverse(count), global));
         if kept.len() > keep {
             kept.pop();
+        }
+        if kept.len() == keep {
+            beat = kept.peek().map_or(0, |&(Reverse(weakest), _)| weakest);
         }
     }
     // Ascending in (fewest, latest) is most frequent first, ties by ordinal.
@@ -282,7 +285,7 @@ fn count_alone(
         .searcher
         .search(&*query, &counter(snapshot, counted))?;
     Ok(match derived {
-        Some(values) => sum_by_document(snapshot, spec, &values, &matched_documents(&counts)),
+        Some(values) => sum_by_document(snapshot, spec, &values, &Matched::of(&counts)),
         None => read(&counts, snapshot, spec),
     })
 }

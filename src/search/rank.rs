@@ -5,7 +5,7 @@
 
 use tantivy::DocAddress;
 use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
@@ -97,27 +97,51 @@ impl MainPass {
         let main = main_query(snapshot, plan, matching);
         let mut multi = MultiCollector::new();
         let fast = plan.mode == Mode::Keyword && !plan.by_speaker() && plan.sort != Sort::Date;
-        let found = if fast {
-            // Split in two: the top hits alone let tantivy skip blocks that
-            // cannot enter them (block-max WAND), and the exact total and the
-            // facets need no scores, so their pass reads matches a block at a
-            // time without computing BM25 for each.
-            let top = TopDocs::with_limit(plan.wanted().max(1)).order_by_score();
-            Found::TopDocs(
-                snapshot.searcher.search(&*main, &top)?,
-                multi.add_collector(Count),
-            )
+        if !fast {
+            let every = multi.add_collector(Matches);
+            let riding = facets::ride(&mut multi, snapshot, plan);
+            let fruits = snapshot.searcher.search(&*main, &multi)?;
+            return Ok(MainPass {
+                fruits,
+                riding,
+                found: Found::Every(every),
+            });
+        }
+        let top = TopDocs::with_limit(plan.wanted().max(1)).order_by_score();
+        let count = multi.add_collector(Count);
+        // The top hits have a pass of their own, where tantivy skips blocks
+        // that cannot enter them (block-max WAND), and the exact total and
+        // the facets, needing no scores, read matches a block at a time
+        // without computing BM25. But a phrase is matched once: its
+        // positions cost more than the scores.
+        let (top, riding, fruits) = if !has_phrase(&*main) {
+            let top = snapshot.searcher.search(&*main, &top)?;
+            let riding = facets::ride(&mut multi, snapshot, plan);
+            (top, riding, snapshot.searcher.search(&*main, &multi)?)
         } else {
-            Found::Every(multi.add_collector(Matches))
+            let top = multi.add_collector(top);
+            let riding = facets::ride(&mut multi, snapshot, plan);
+            let mut fruits = snapshot.searcher.search(&*main, &multi)?;
+            (top.extract(&mut fruits), riding, fruits)
         };
-        let riding = facets::ride(&mut multi, snapshot, plan);
-        let fruits = snapshot.searcher.search(&*main, &multi)?;
+        let found = Found::TopDocs(top, count);
         Ok(MainPass {
             fruits,
             riding,
             found,
         })
     }
+}
+
+/// Whether matching itself is costly: a phrase reads every candidate's
+/// positions, and a second pass would read them all again.
+fn has_phrase(query: &dyn Query) -> bool {
+    if query.is::<PhraseQuery>() {
+        return true;
+    }
+    query
+        .downcast_ref::<BooleanQuery>()
+        .is_some_and(|b| b.clauses().iter().any(|(_, q)| has_phrase(&**q)))
 }
 
 /// kind AND matching AND filters. Only paragraph (and statement) records hold
@@ -131,8 +155,14 @@ fn main_query(
 ) -> Box<dyn Query> {
     match matching {
         Some(m) if !snapshot.catalog.separate_statements => {
+            let filters = plan.filters.all(None);
+            if filters.is_empty() {
+                // The words' own query, unwrapped: tantivy's top-k skips
+                // blocks (block-max WAND) only on a union of terms at the top.
+                return m.box_clone();
+            }
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, m.box_clone())];
-            clauses.extend(plan.filters.all(None).into_iter().map(|q| (Occur::Must, q)));
+            clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
             Box::new(BooleanQuery::new(clauses))
         }
         _ => combine(
@@ -246,4 +276,43 @@ fn hybrid(
         words.exact.as_ref(),
         ordered,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::Term;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+
+    use super::*;
+
+    #[test]
+    fn a_phrase_is_found_however_deep() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let word = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let phrase = || -> Box<dyn Query> {
+            Box::new(PhraseQuery::new(vec![
+                Term::from_field_text(text, "nuclear"),
+                Term::from_field_text(text, "weapons"),
+            ]))
+        };
+        let union = |clauses: Vec<Box<dyn Query>>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+            ))
+        };
+        assert!(!has_phrase(&*word("climate")));
+        assert!(!has_phrase(&*union(vec![word("climate"), word("change")])));
+        assert!(has_phrase(&*phrase()));
+        assert!(has_phrase(&*union(vec![
+            word("treaty"),
+            union(vec![phrase()])
+        ])));
+    }
 }
