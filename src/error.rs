@@ -28,6 +28,20 @@ pub enum Error {
         #[source]
         source: Arc<serde_json::Error>,
     },
+    /// Graded questions whose judged paragraphs no longer open as they did
+    /// when judged: the parser renumbered them, and nDCG would score other
+    /// paragraphs.
+    #[error(
+        "{path}: {count} judged paragraphs no longer open with the words they were judged on ({examples}); re-key them with scripts/rekey-judgements.py"
+    )]
+    StaleJudgements {
+        /// The questions file.
+        path: PathBuf,
+        /// How many judged paragraphs moved or changed.
+        count: usize,
+        /// The first few of them, with what each now opens with.
+        examples: String,
+    },
     /// A file with nothing but white space in it.
     #[error("{path}: file is empty")]
     Empty {

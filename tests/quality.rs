@@ -153,13 +153,62 @@ fn graded_questions_keep_the_measured_quality() {
     }
     let overall = |r: &Value| r["overall"].as_f64().expect("overall");
     let class = |r: &Value, c: &str| r["classes"][c][0].as_f64().expect("score");
-    // Measured 0.774, reworded 0.498, speaker 0.849 (BENCHMARKS.md); meaning
+    // Measured 0.792, reworded 0.543, speaker 0.865 (BENCHMARKS.md); meaning
     // must add to the words.
-    assert!(overall(hybrid) >= 0.75, "{}", overall(hybrid));
-    assert!(class(hybrid, "speaker") >= 0.8, "{reports}");
-    assert!(class(hybrid, "reworded") >= 0.48, "{reports}");
+    assert!(overall(hybrid) >= 0.77, "{}", overall(hybrid));
+    assert!(class(hybrid, "speaker") >= 0.83, "{reports}");
+    assert!(class(hybrid, "reworded") >= 0.52, "{reports}");
     assert!(overall(hybrid) > overall(keyword) + 0.05);
     assert!(class(hybrid, "subject") >= 0.8, "{reports}");
+}
+
+/// A verbatim record's paragraphs are numbered by rapporteur: a parser change
+/// can renumber them, and the judgements would score other paragraphs. Each
+/// judged paragraph's opening words are kept beside the judgements, and
+/// `eval` refuses a file whose paragraphs no longer open with them.
+#[test]
+fn eval_refuses_judgements_of_renumbered_paragraphs() {
+    let index = shared_index().to_str().expect("utf-8 path");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let questions = |opening: &str| {
+        let path = dir.path().join("graded.json");
+        let file = serde_json::json!({
+            "questions": [{
+                "id": "reworded-01",
+                "class": "reworded",
+                "question": "big cats",
+                "judgements": {"neaspec-som22-report#26": 3}
+            }],
+            "openings": {"neaspec-som22-report#26": opening}
+        });
+        std::fs::write(&path, file.to_string()).expect("write questions");
+        path
+    };
+    let eval = |path: &std::path::Path| {
+        let path = path.to_str().expect("utf-8 path");
+        run(&[
+            "eval",
+            "--index",
+            index,
+            "--mode",
+            "keyword",
+            "--questions",
+            path,
+        ])
+    };
+    let judged = questions(
+        "The Meeting noted the progress achieved by NEASPEC in joint work on the protecti",
+    );
+    let out = eval(&judged);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = eval(&questions("The Meeting noted the Amur tiger"));
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("neaspec-som22-report#26 now opens \"The Meeting noted the progress")
+            && message.contains("scripts/rekey-judgements.py"),
+        "{message}"
+    );
 }
 
 /// A question in none of the documents' words: the blend's second look from

@@ -17,6 +17,7 @@ pub fn run(
 ) -> anyhow::Result<Vec<QualityReport>> {
     let questions = GradedQuestions::load(path)?;
     let searcher = Searcher::open(index)?;
+    questions.verify(&searcher, path)?;
     let mut reports = Vec::new();
     for mode in modes {
         let mode: Mode = mode.parse()?;

@@ -2,7 +2,7 @@
 //! relevant, 1 marginal, unlisted 0) and nDCG@k of the searcher's answers,
 //! per question class. `rapporteur eval` prints it; BENCHMARKS.md reports it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,15 @@ pub struct GradedQuestions {
     pub about: String,
     /// The questions.
     pub questions: Vec<GradedQuestion>,
+    /// The opening words of each judged paragraph (its text with white
+    /// space collapsed, [`OPENING`] characters), as judged: a paragraph
+    /// renumbered since is caught, not scored as another one.
+    #[serde(default)]
+    pub openings: BTreeMap<String, String>,
 }
+
+/// Characters of a judged paragraph's text kept as its opening.
+pub const OPENING: usize = 80;
 
 /// One question and its judged paragraphs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +69,59 @@ impl GradedQuestions {
             source: source.into(),
         })
     }
+
+    /// Checks that every judged paragraph still opens with its recorded
+    /// opening in `searcher`'s index (where the file records openings at
+    /// all); `path` names the file in the error.
+    pub fn verify(&self, searcher: &Searcher, path: &Path) -> Result<()> {
+        if self.openings.is_empty() {
+            return Ok(());
+        }
+        let judged: BTreeSet<&String> = self
+            .questions
+            .iter()
+            .flat_map(|q| q.judgements.keys())
+            .collect();
+        let mut stale = Vec::new();
+        for id in judged {
+            let Some(judged) = self.openings.get(id) else {
+                stale.push(format!("{id} has no opening recorded"));
+                continue;
+            };
+            let (document, number) = id.rsplit_once('#').unwrap_or((id, ""));
+            let now = match searcher.paragraph(document, number) {
+                Ok(view) => opening(&view.paragraph.text),
+                Err(Error::NotFound(_)) => "(no such paragraph)".to_owned(),
+                Err(other) => return Err(other),
+            };
+            if now != *judged {
+                stale.push(format!("{id} now opens \"{now}\""));
+            }
+        }
+        if stale.is_empty() {
+            return Ok(());
+        }
+        Err(Error::StaleJudgements {
+            path: path.into(),
+            count: stale.len(),
+            examples: stale[..stale.len().min(3)].join("; "),
+        })
+    }
+}
+
+/// A paragraph's opening: its first [`OPENING`] characters, white space collapsed.
+pub fn opening(text: &str) -> String {
+    let mut out = String::with_capacity(OPENING);
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() >= OPENING {
+            break;
+        }
+    }
+    out.chars().take(OPENING).collect()
 }
 
 /// Runs every question in `mode` (hybrid with `semantic_ratio`, or the
@@ -134,5 +195,16 @@ mod tests {
         assert_eq!(ndcg(&["x", "y"], &judged, 10), 0.0);
         // Beyond the cut-off nothing counts.
         assert_eq!(ndcg(&["x", "a"], &judged, 1), 0.0);
+    }
+
+    #[test]
+    fn an_opening_is_the_first_characters_with_white_space_collapsed() {
+        assert_eq!(
+            opening("  China  condemns\nall forms "),
+            "China condemns all forms"
+        );
+        let long = "word ".repeat(40);
+        assert_eq!(opening(&long).chars().count(), OPENING);
+        assert_eq!(opening("Ärzte ohne Grenzen"), "Ärzte ohne Grenzen");
     }
 }
