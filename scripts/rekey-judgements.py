@@ -8,18 +8,21 @@ questions file, because each judged paragraph's opening words are stored
 beside the judgements ("openings") and no longer match. This script parses
 the corpus with the given binary and moves each stale judgement to the
 paragraph of the same document that opens with the stored words (or,
-where the text itself was repaired, the most similar one, at least 90 %
-alike), then stores the openings of the paragraphs as they are now.
+where the text itself was repaired, the one paragraph at least 90 % alike),
+then stores the openings of the paragraphs as they are now. A judgement it
+cannot place without doubt (no such paragraph, two that open the same way,
+two that are alike, two judgements falling on one paragraph) stops it.
 
     scripts/rekey-judgements.py target/release/rapporteur [questions] [corpus]
 
 Defaults: benches/questions/graded.json and corpus/. Prints every move; exits
-non-zero, writing nothing, when a judged paragraph cannot be found.
+non-zero, writing nothing, when a judgement cannot be placed.
 """
 
 import difflib
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -27,17 +30,19 @@ import sys
 OPENING = 80
 # How alike a repaired text must be to the text it was judged on.
 ALIKE = 0.9
+# Rust's white space (`char::is_whitespace`), which `rapporteur eval` splits on.
+WHITE = re.compile("[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def opening(text):
-    return " ".join(text.split())[:OPENING]
+    return " ".join(w for w in WHITE.split(text) if w)[:OPENING]
 
 
 def parse_corpus(binary, corpus):
     """Document reference (symbol and id) -> paragraph number -> opening."""
     documents = {}
     for path in sorted(pathlib.Path(corpus).rglob("*")):
-        if path.suffix.lower() not in (".txt", ".pdf") or not path.is_file():
+        if path.suffix.lower() not in (".txt", ".text", ".pdf") or not path.is_file():
             continue
         out = subprocess.run(
             [binary, "parse", "--json", str(path)], capture_output=True, text=True
@@ -53,21 +58,29 @@ def parse_corpus(binary, corpus):
 
 
 def locate(documents, judged_id, was):
-    """The id of the paragraph that opens as `was` now, or None."""
+    """The id of the paragraph that opens as `was` now, or why there is none."""
     document, _, number = judged_id.rpartition("#")
     paragraphs = documents.get(document)
     if paragraphs is None:
-        return None
+        return None, f"no document {document}"
     if paragraphs.get(number) == was:
-        return judged_id
+        return judged_id, None
     same = [n for n, text in paragraphs.items() if text == was]
     if len(same) == 1:
-        return f"{document}#{same[0]}"
-    alike = lambda n: difflib.SequenceMatcher(None, was, paragraphs[n]).ratio()
-    best = max(paragraphs, key=alike, default=None)
-    if best is not None and alike(best) >= ALIKE:
-        return f"{document}#{best}"
-    return None
+        return f"{document}#{same[0]}", None
+    if len(same) > 1:
+        return None, f"{len(same)} paragraphs open the same way ({', '.join(same)})"
+    alike = {
+        n: difflib.SequenceMatcher(None, was, text).ratio()
+        for n, text in paragraphs.items()
+    }
+    close = [n for n, ratio in alike.items() if ratio >= ALIKE]
+    if len(close) == 1:
+        print(f"{judged_id}: {alike[close[0]]:.0%} alike {document}#{close[0]}")
+        return f"{document}#{close[0]}", None
+    if close:
+        return None, f"{len(close)} paragraphs are alike ({', '.join(close)})"
+    return None, "no paragraph opens that way"
 
 
 def main():
@@ -89,20 +102,20 @@ def main():
                 # Never recorded: the paragraph as it is now is what was judged.
                 moves[judged_id] = judged_id
                 continue
-            now = locate(documents, judged_id, was)
+            now, why = locate(documents, judged_id, was)
             if now is None:
-                lost.append(judged_id)
+                lost.append(f"{judged_id} ({why})")
             moves[judged_id] = now
     if lost:
-        sys.exit(f"not found, nothing written: {', '.join(lost)}")
+        sys.exit(f"to judge again by hand, nothing written: {'; '.join(lost)}")
     for q in questions["questions"]:
         rekeyed = {}
         for judged_id, grade in q["judgements"].items():
             now = moves[judged_id]
             if now != judged_id:
                 print(f"{q['id']}: {judged_id} -> {now}")
-            if now in rekeyed and rekeyed[now] != grade:
-                sys.exit(f"{q['id']}: {now} would hold two grades; nothing written")
+            if now in rekeyed:
+                sys.exit(f"{q['id']}: two judgements would fall on {now}; nothing written")
             rekeyed[now] = grade
         q["judgements"] = rekeyed
     fresh = {}

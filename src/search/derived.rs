@@ -168,9 +168,11 @@ impl Matched {
             documents
                 .iter()
                 .map(|counted| {
-                    let mut matched = vec![(0, 0); counted.leaves.len()];
+                    // The last slot holds the records of no document.
+                    let documents = counted.leaves.len().saturating_sub(1);
+                    let mut matched = vec![(0, 0); documents];
                     let mut len = 0;
-                    for (document, &n) in counted.leaves.iter().enumerate() {
+                    for (document, &n) in counted.leaves[..documents].iter().enumerate() {
                         matched[len] = (document as u32, n);
                         len += usize::from(n != 0);
                     }
@@ -221,7 +223,7 @@ mod tests {
         // the records of none.
         let by_document = vec![Some(vec![1, NO_VALUE, 1, 0]), None, Some(Vec::new())];
         let matched = vec![
-            documents(0, vec![3, 5, 2, 0]),
+            documents(0, vec![3, 5, 2, 0, 6]),
             documents(1, vec![7]),
             documents(2, vec![4, 4]),
         ];

@@ -145,7 +145,9 @@ impl OrdinalTable {
     /// whether a record has a value is as unpredictable as its value, and most
     /// records have one at most.
     pub(crate) fn count(&self, docs: &[DocId], leaves: &mut [u32]) {
-        let none = leaves.len() - 1;
+        let Some(none) = leaves.len().checked_sub(1) else {
+            return;
+        };
         let slot = |ord: u32| (ord as usize).min(none);
         match self {
             OrdinalTable::Single(ords) => {
@@ -158,6 +160,7 @@ impl OrdinalTable {
                 for &doc in docs {
                     let doc = doc as usize;
                     let (Some(&from), Some(&to)) = (starts.get(doc), starts.get(doc + 1)) else {
+                        leaves[none] += 1;
                         continue;
                     };
                     let (from, to) = (from as usize, to as usize);
@@ -357,7 +360,8 @@ mod tests {
             assert_eq!(table.of(expected.len() as DocId), &[] as &[u32]);
             // Every third record, and one past the last: 7 values and a slot
             // for the records without one.
-            let docs: Vec<DocId> = (0..=expected.len() as DocId).step_by(3).collect();
+            let mut docs: Vec<DocId> = (0..expected.len() as DocId).step_by(3).collect();
+            docs.push(expected.len() as DocId);
             let mut counted = vec![0u32; 8];
             table.count(&docs, &mut counted);
             let mut naive = vec![0u32; 8];

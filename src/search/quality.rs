@@ -112,12 +112,15 @@ impl GradedQuestions {
 /// A paragraph's opening: its first [`OPENING`] characters, white space collapsed.
 pub fn opening(text: &str) -> String {
     let mut out = String::with_capacity(OPENING);
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
             out.push(' ');
+            chars += 1;
         }
         out.push_str(word);
-        if out.chars().count() >= OPENING {
+        chars += word.chars().count();
+        if chars >= OPENING {
             break;
         }
     }

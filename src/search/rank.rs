@@ -5,7 +5,7 @@
 
 use tantivy::DocAddress;
 use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query};
+use tantivy::query::{BooleanQuery, Occur, Query};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
@@ -114,7 +114,7 @@ impl MainPass {
         // the facets, needing no scores, read matches a block at a time
         // without computing BM25. But a phrase is matched once: its
         // positions cost more than the scores.
-        let (top, riding, fruits) = if !has_phrase(&*main) {
+        let (top, riding, fruits) = if !reads_positions(&*main) {
             let top = snapshot.searcher.search(&*main, &top)?;
             let riding = facets::ride(&mut multi, snapshot, plan);
             (top, riding, snapshot.searcher.search(&*main, &multi)?)
@@ -133,15 +133,13 @@ impl MainPass {
     }
 }
 
-/// Whether matching itself is costly: a phrase reads every candidate's
-/// positions, and a second pass would read them all again.
-fn has_phrase(query: &dyn Query) -> bool {
-    if query.is::<PhraseQuery>() {
-        return true;
-    }
-    query
-        .downcast_ref::<BooleanQuery>()
-        .is_some_and(|b| b.clauses().iter().any(|(_, q)| has_phrase(&**q)))
+/// Whether matching itself is costly: a phrase (or a phrase prefix, however
+/// deep or boosted) reads every candidate's positions, and a second pass
+/// would read them all again.
+fn reads_positions(query: &dyn Query) -> bool {
+    let mut positions = false;
+    query.query_terms(&mut |_, needs_positions| positions |= needs_positions);
+    positions
 }
 
 /// kind AND matching AND filters. Only paragraph (and statement) records hold
@@ -281,7 +279,7 @@ fn hybrid(
 #[cfg(test)]
 mod tests {
     use tantivy::Term;
-    use tantivy::query::TermQuery;
+    use tantivy::query::{BoostQuery, PhraseQuery, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
 
     use super::*;
@@ -307,12 +305,15 @@ mod tests {
                 clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
             ))
         };
-        assert!(!has_phrase(&*word("climate")));
-        assert!(!has_phrase(&*union(vec![word("climate"), word("change")])));
-        assert!(has_phrase(&*phrase()));
-        assert!(has_phrase(&*union(vec![
+        assert!(!reads_positions(&*word("climate")));
+        assert!(!reads_positions(&*union(vec![
+            word("climate"),
+            word("change")
+        ])));
+        assert!(reads_positions(&*phrase()));
+        assert!(reads_positions(&*union(vec![
             word("treaty"),
-            union(vec![phrase()])
+            union(vec![Box::new(BoostQuery::new(phrase(), 2.0))])
         ])));
     }
 }
