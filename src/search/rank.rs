@@ -5,7 +5,7 @@
 
 use tantivy::DocAddress;
 use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
@@ -142,6 +142,37 @@ fn reads_positions(query: &dyn Query) -> bool {
     positions
 }
 
+/// A union of terms and unions of terms as one union of terms, which scores
+/// the same (the sum of the matching terms' scores) and which tantivy can
+/// prune: an acronym's long form nests one ("sustainable development goals"
+/// also ranks the records that say "SDGs"). None for anything else.
+fn union_of_terms(query: &dyn Query) -> Option<BooleanQuery> {
+    let is_union = |b: &BooleanQuery| {
+        b.get_minimum_number_should_match() <= 1
+            && b.clauses().iter().all(|(occur, _)| *occur == Occur::Should)
+    };
+    let outer = query
+        .downcast_ref::<BooleanQuery>()
+        .filter(|b| is_union(b))?;
+    let mut terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (_, clause) in outer.clauses() {
+        if clause.is::<TermQuery>() {
+            terms.push((Occur::Should, clause.box_clone()));
+            continue;
+        }
+        let inner = clause
+            .downcast_ref::<BooleanQuery>()
+            .filter(|b| is_union(b))?;
+        for (_, term) in inner.clauses() {
+            if !term.is::<TermQuery>() {
+                return None;
+            }
+            terms.push((Occur::Should, term.box_clone()));
+        }
+    }
+    Some(BooleanQuery::new(terms))
+}
+
 /// kind AND matching AND filters. Only paragraph (and statement) records hold
 /// text: where no statement is a record of its own, the words alone pick the
 /// right records, and tantivy is spared intersecting every match with the
@@ -157,7 +188,10 @@ fn main_query(
             if filters.is_empty() {
                 // The words' own query, unwrapped: tantivy's top-k skips
                 // blocks (block-max WAND) only on a union of terms at the top.
-                return m.box_clone();
+                return match union_of_terms(m) {
+                    Some(flat) => Box::new(flat),
+                    None => m.box_clone(),
+                };
             }
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, m.box_clone())];
             clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
@@ -278,9 +312,10 @@ fn hybrid(
 
 #[cfg(test)]
 mod tests {
-    use tantivy::Term;
-    use tantivy::query::{BoostQuery, PhraseQuery, TermQuery};
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BoostQuery, PhraseQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{TantivyDocument, Term};
 
     use super::*;
 
@@ -315,5 +350,62 @@ mod tests {
             word("treaty"),
             union(vec![Box::new(BoostQuery::new(phrase(), 2.0))])
         ])));
+    }
+
+    #[test]
+    fn a_union_of_unions_of_terms_is_flattened_and_scores_the_same() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        for line in [
+            "sustainable development goals",
+            "the SDGs and development",
+            "goals of the SDGs",
+            "nothing here",
+        ] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(text, line);
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        let word = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let union = |clauses: Vec<Box<dyn Query>>| {
+            BooleanQuery::new(clauses.into_iter().map(|q| (Occur::Should, q)).collect())
+        };
+        let nested = union(vec![
+            Box::new(union(vec![word("sustainable"), word("development")])),
+            Box::new(union(vec![word("sdgs"), word("goals")])),
+        ]);
+        let flat = union_of_terms(&nested).expect("a union of unions of terms");
+        assert_eq!(flat.clauses().len(), 4);
+        let searcher = index.reader().expect("reader").searcher();
+        let top = |q: &dyn Query| {
+            searcher
+                .search(q, &TopDocs::with_limit(10).order_by_score())
+                .expect("search")
+        };
+        let (before, after) = (top(&nested), top(&flat));
+        assert_eq!(before.len(), 3);
+        for ((a, da), (b, db)) in before.iter().zip(&after) {
+            assert_eq!(da, db);
+            assert!((a - b).abs() < 1e-5, "{a} {b}");
+        }
+        // A phrase, a required clause or "at least two" stays as it is.
+        let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(vec![
+            Term::from_field_text(text, "sustainable"),
+            Term::from_field_text(text, "development"),
+        ]));
+        assert!(union_of_terms(&union(vec![word("goals"), phrase])).is_none());
+        let required = BooleanQuery::new(vec![(Occur::Must, word("goals"))]);
+        assert!(union_of_terms(&required).is_none());
+        let two =
+            BooleanQuery::union_with_minimum_required_clauses(vec![word("goals"), word("sdgs")], 2);
+        assert!(union_of_terms(&two).is_none());
     }
 }
