@@ -48,6 +48,7 @@ mod searcher;
 mod similar;
 mod speakers;
 mod timeline;
+mod top_blocks;
 mod vector;
 
 pub use browse::{Outline, OutlineEntry, ParagraphView};

@@ -15,6 +15,7 @@ use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
 use super::request::{Mode, Sort};
 use super::searcher::Snapshot;
+use super::top_blocks::TopAndBlocks;
 use crate::embed::{Embedder, Vector};
 use crate::error::Result;
 
@@ -109,20 +110,20 @@ impl MainPass {
         }
         let top = TopDocs::with_limit(plan.wanted().max(1)).order_by_score();
         let count = multi.add_collector(Count);
-        // The top hits have a pass of their own, where tantivy skips blocks
-        // that cannot enter them (block-max WAND), and the exact total and
-        // the facets, needing no scores, read matches a block at a time
-        // without computing BM25. But a phrase is matched once: its
-        // positions cost more than the scores.
-        let (top, riding, fruits) = if !reads_positions(&*main) {
+        let riding = facets::ride(&mut multi, snapshot, plan);
+        let (top, fruits) = if main.is::<TermQuery>() {
+            // A lone word: tantivy's top-k skips the blocks that cannot
+            // enter it (block-max WAND), and the total and the facets read
+            // the matches a block at a time without scores.
             let top = snapshot.searcher.search(&*main, &top)?;
-            let riding = facets::ride(&mut multi, snapshot, plan);
-            (top, riding, snapshot.searcher.search(&*main, &multi)?)
+            (top, snapshot.searcher.search(&*main, &multi)?)
         } else {
-            let top = multi.add_collector(top);
-            let riding = facets::ride(&mut multi, snapshot, plan);
-            let mut fruits = snapshot.searcher.search(&*main, &multi)?;
-            (top.extract(&mut fruits), riding, fruits)
+            // Elsewhere one pass: a union of frequent words, a phrase or a
+            // filter lets WAND skip little, and a second pass reads every
+            // posting (and position) again. The top hits see each scored
+            // match; the counts get them a block at a time.
+            let both = TopAndBlocks { top, rest: multi };
+            snapshot.searcher.search(&*main, &both)?
         };
         let found = Found::TopDocs(top, count);
         Ok(MainPass {
@@ -131,15 +132,6 @@ impl MainPass {
             found,
         })
     }
-}
-
-/// Whether matching itself is costly: a phrase (or a phrase prefix, however
-/// deep or boosted) reads every candidate's positions, and a second pass
-/// would read them all again.
-fn reads_positions(query: &dyn Query) -> bool {
-    let mut positions = false;
-    query.query_terms(&mut |_, needs_positions| positions |= needs_positions);
-    positions
 }
 
 /// A union of terms and unions of terms as one union of terms, which scores
@@ -313,44 +305,11 @@ fn hybrid(
 #[cfg(test)]
 mod tests {
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BoostQuery, PhraseQuery};
+    use tantivy::query::PhraseQuery;
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{TantivyDocument, Term};
 
     use super::*;
-
-    #[test]
-    fn a_phrase_is_found_however_deep() {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let word = |w: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(text, w),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
-        let phrase = || -> Box<dyn Query> {
-            Box::new(PhraseQuery::new(vec![
-                Term::from_field_text(text, "nuclear"),
-                Term::from_field_text(text, "weapons"),
-            ]))
-        };
-        let union = |clauses: Vec<Box<dyn Query>>| -> Box<dyn Query> {
-            Box::new(BooleanQuery::new(
-                clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
-            ))
-        };
-        assert!(!reads_positions(&*word("climate")));
-        assert!(!reads_positions(&*union(vec![
-            word("climate"),
-            word("change")
-        ])));
-        assert!(reads_positions(&*phrase()));
-        assert!(reads_positions(&*union(vec![
-            word("treaty"),
-            union(vec![Box::new(BoostQuery::new(phrase(), 2.0))])
-        ])));
-    }
 
     #[test]
     fn a_union_of_unions_of_terms_is_flattened_and_scores_the_same() {
