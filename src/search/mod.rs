@@ -51,6 +51,9 @@ mod timeline;
 mod top_blocks;
 mod vector;
 
+#[cfg(test)]
+pub(crate) mod test_index;
+
 pub use browse::{Outline, OutlineEntry, ParagraphView};
 pub use catalog::slug;
 pub use compare::{ComparedSpeaker, Comparison, DEFAULT_STATEMENTS};

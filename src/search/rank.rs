@@ -304,30 +304,22 @@ fn hybrid(
 
 #[cfg(test)]
 mod tests {
+    use tantivy::Term;
     use tantivy::collector::TopDocs;
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{TantivyDocument, Term};
+    use tantivy::schema::IndexRecordOption;
 
     use super::*;
+    use crate::search::test_index::of_texts;
 
     #[test]
     fn a_union_of_unions_of_terms_is_flattened_and_scores_the_same() {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = tantivy::Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        for line in [
+        let (index, text) = of_texts(&[vec![
             "sustainable development goals",
             "the SDGs and development",
             "goals of the SDGs",
             "nothing here",
-        ] {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(text, line);
-            writer.add_document(doc).expect("add");
-        }
-        writer.commit().expect("commit");
+        ]]);
         let word = |w: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(text, w),

@@ -70,32 +70,21 @@ impl<T: SegmentCollector, C: SegmentCollector> SegmentCollector for TopAndBlocks
 mod tests {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::QueryParser;
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{Index, TantivyDocument};
 
     use super::*;
+    use crate::search::test_index::of_texts;
 
     #[test]
     fn one_pass_finds_the_top_hits_and_counts_of_two() {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
         // More matches than a block, in two segments, with tied scores.
-        for segment in 0..2 {
-            for i in 0..300u32 {
-                let mut doc = TantivyDocument::default();
-                let words = [
-                    "climate change",
-                    "climate",
-                    "change of climate change",
-                    "other",
-                ];
-                doc.add_text(text, words[(i as usize + segment) % 4]);
-                writer.add_document(doc).expect("add");
-            }
-            writer.commit().expect("commit");
-        }
+        let words = [
+            "climate change",
+            "climate",
+            "change of climate change",
+            "other",
+        ];
+        let segment = |shift: usize| (0..300).map(|i| words[(i + shift) % 4]).collect();
+        let (index, text) = of_texts(&[segment(0), segment(1)]);
         let searcher = index.reader().expect("reader").searcher();
         let parser = QueryParser::for_index(&index, vec![text]);
         for words in ["climate change", "change", "\"climate change\"", "nothing"] {
