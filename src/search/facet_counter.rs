@@ -59,7 +59,7 @@ impl SegmentCounter {
         for &doc in docs {
             // A parent counts once per record, however many of its children it has.
             self.seen.clear();
-            for &ord in table.of(doc) {
+            for ord in table.of(doc) {
                 if let Some(n) = self.leaves.get_mut(ord as usize) {
                     *n += 1;
                 }

@@ -70,18 +70,49 @@ impl SegmentNames {
     }
 }
 
-/// A segment's records' ordinals in one field, in memory.
-pub(crate) enum OrdinalTable {
-    /// Some record has a value and none has two: record `doc` has
-    /// `ords[doc]`, or [`NO_ORDINAL`]. One read a record, where most facets
-    /// have one value.
-    Single(Vec<u32>),
-    /// Record `doc` has `ords[starts[doc]..starts[doc + 1]]`.
-    Multi { starts: Vec<u32>, ords: Vec<u32> },
+/// A segment's records' ordinals in one field, in memory: each record's
+/// first ordinal in 16 bits where the segment has few values (the tables of
+/// a large collection then fit twice as well in the cache, and every match
+/// reads them), and every ordinal where some record has two or more.
+pub(crate) struct OrdinalTable {
+    heads: Heads,
+    /// Where some record has several values: record `doc` has
+    /// `ords[starts[doc]..starts[doc + 1]]`, and its head has [`Width::more`].
+    several: Option<Several>,
+    /// No record has a value.
+    empty: bool,
 }
 
-/// A record without a value, in [`OrdinalTable::Single`].
-pub(crate) const NO_ORDINAL: u32 = u32::MAX;
+/// Every ordinal of every record (see [`OrdinalTable::several`]).
+struct Several {
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+/// Each record's first ordinal, or [`Width::none`]; with [`Width::more`]
+/// set where it has others.
+enum Heads {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+/// A head's flags in one width: a record's first ordinal is below `none`.
+#[derive(Clone, Copy)]
+struct Width {
+    /// The record has no value.
+    none: u32,
+    /// The record has further values (a bit above `none`'s).
+    more: u32,
+}
+
+const NARROW: Width = Width {
+    none: 0x7fff,
+    more: 0x8000,
+};
+const WIDE: Width = Width {
+    none: 0x7fff_ffff,
+    more: 0x8000_0000,
+};
 
 /// Records read from the column at once.
 const READ_BLOCK: u32 = 1024;
@@ -112,31 +143,32 @@ impl OrdinalTable {
                 starts.push(ords.len() as u32);
             }
         }
-        if ords.is_empty() || starts.windows(2).any(|w| w[1] - w[0] > 1) {
-            // Past the last value, so that a record's first is always readable.
-            ords.push(NO_ORDINAL);
-            return OrdinalTable::Multi { starts, ords };
+        let width = match ords.iter().max() {
+            Some(&max) if max >= NARROW.none => WIDE,
+            _ => NARROW,
+        };
+        debug_assert!(ords.iter().all(|&o| o < width.none));
+        let head = |w: &[u32]| match w[1] - w[0] {
+            0 => width.none,
+            1 => ords[w[0] as usize],
+            _ => ords[w[0] as usize] | width.more,
+        };
+        let heads = if width.none == NARROW.none {
+            Heads::Narrow(starts.windows(2).map(|w| head(w) as u16).collect())
+        } else {
+            Heads::Wide(starts.windows(2).map(head).collect())
+        };
+        let several = starts.windows(2).any(|w| w[1] - w[0] > 1);
+        OrdinalTable {
+            heads,
+            empty: ords.is_empty(),
+            several: several.then_some(Several { starts, ords }),
         }
-        let single = starts
-            .windows(2)
-            .map(|w| {
-                if w[1] > w[0] {
-                    ords[w[0] as usize]
-                } else {
-                    NO_ORDINAL
-                }
-            })
-            .collect();
-        OrdinalTable::Single(single)
     }
 
     /// Whether no record of the segment has a value.
     pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            // Single is only made where some record has one.
-            OrdinalTable::Single(_) => false,
-            OrdinalTable::Multi { ords, .. } => ords.len() <= 1,
-        }
+        self.empty
     }
 
     /// Adds one to `leaves[ordinal]` for each value of each of `docs`;
@@ -145,48 +177,59 @@ impl OrdinalTable {
     /// whether a record has a value is as unpredictable as its value, and most
     /// records have one at most.
     pub(crate) fn count(&self, docs: &[DocId], leaves: &mut [u32]) {
-        let Some(none) = leaves.len().checked_sub(1) else {
-            return;
-        };
-        let slot = |ord: u32| (ord as usize).min(none);
-        match self {
-            OrdinalTable::Single(ords) => {
-                for &doc in docs {
-                    let ord = ords.get(doc as usize).copied().unwrap_or(NO_ORDINAL);
-                    leaves[slot(ord)] += 1;
-                }
-            }
-            OrdinalTable::Multi { starts, ords } => {
-                for &doc in docs {
-                    let doc = doc as usize;
-                    let (Some(&from), Some(&to)) = (starts.get(doc), starts.get(doc + 1)) else {
-                        leaves[none] += 1;
-                        continue;
-                    };
-                    let (from, to) = (from as usize, to as usize);
-                    let first = ords.get(from).copied().unwrap_or(NO_ORDINAL);
-                    leaves[slot(if from < to { first } else { NO_ORDINAL })] += 1;
-                    for &ord in ords.get(from + 1..to).unwrap_or_default() {
-                        leaves[slot(ord)] += 1;
-                    }
-                }
-            }
+        match &self.heads {
+            Heads::Narrow(heads) => count_heads(heads, NARROW, self.several.as_ref(), docs, leaves),
+            Heads::Wide(heads) => count_heads(heads, WIDE, self.several.as_ref(), docs, leaves),
         }
     }
 
     /// The ordinals of record `doc`.
-    #[inline]
-    pub(crate) fn of(&self, doc: DocId) -> &[u32] {
+    pub(crate) fn of(&self, doc: DocId) -> impl Iterator<Item = u32> + '_ {
         let doc = doc as usize;
-        match self {
-            OrdinalTable::Single(ords) => match ords.get(doc) {
-                Some(o) if *o != NO_ORDINAL => std::slice::from_ref(o),
-                _ => &[],
+        let (head, width) = match &self.heads {
+            Heads::Narrow(heads) => (heads.get(doc).map(|&h| u32::from(h)), NARROW),
+            Heads::Wide(heads) => (heads.get(doc).copied(), WIDE),
+        };
+        let (one, all): (Option<u32>, &[u32]) = match &self.several {
+            Some(Several { starts, ords }) => match (starts.get(doc), starts.get(doc + 1)) {
+                (Some(&from), Some(&to)) => (None, &ords[from as usize..to as usize]),
+                _ => (None, &[]),
             },
-            OrdinalTable::Multi { starts, ords } => match (starts.get(doc), starts.get(doc + 1)) {
-                (Some(&from), Some(&to)) => &ords[from as usize..to as usize],
-                _ => &[],
-            },
+            None => (head.filter(|&h| h != width.none), &[]),
+        };
+        one.into_iter().chain(all.iter().copied())
+    }
+}
+
+/// [`OrdinalTable::count`] in one width.
+fn count_heads<H: Copy + Into<u32>>(
+    heads: &[H],
+    width: Width,
+    several: Option<&Several>,
+    docs: &[DocId],
+    leaves: &mut [u32],
+) {
+    let Some(none) = leaves.len().checked_sub(1) else {
+        return;
+    };
+    let slot = |ord: u32| (ord as usize).min(none);
+    let head = |doc: usize| heads.get(doc).map_or(width.none, |&h| h.into());
+    let Some(Several { starts, ords }) = several else {
+        for &doc in docs {
+            leaves[slot(head(doc as usize))] += 1;
+        }
+        return;
+    };
+    for &doc in docs {
+        let doc = doc as usize;
+        let first = head(doc);
+        leaves[slot(first & !width.more)] += 1;
+        if first & width.more != 0
+            && let (Some(&from), Some(&to)) = (starts.get(doc), starts.get(doc + 1))
+        {
+            for &ord in ords.get(from as usize + 1..to as usize).unwrap_or_default() {
+                leaves[slot(ord)] += 1;
+            }
         }
     }
 }
@@ -313,23 +356,29 @@ impl LocalNames {
 mod tests {
     use super::*;
 
-    /// A table of 2,500 records (more than one block) with `values(i)` values each.
-    fn table_of(values: impl Fn(u32) -> u32) -> (OrdinalTable, Vec<Vec<u32>>) {
+    /// A table of `records` records (more than one block) with `values(i)`
+    /// values each, of `distinct` values in all.
+    fn table_of(
+        records: u32,
+        distinct: u32,
+        values: impl Fn(u32) -> u32,
+    ) -> (OrdinalTable, Vec<Vec<u32>>) {
         use tantivy::schema::{FAST, STRING, Schema};
         let mut schema = Schema::builder();
         let field = schema.add_text_field("f", STRING | FAST);
         let index = tantivy::Index::create_in_ram(schema.build());
         let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for i in 0..2_500u32 {
+            index.writer_with_num_threads(1, 200_000_000).unwrap();
+        for i in 0..records {
             let mut doc = tantivy::TantivyDocument::default();
             for v in 0..values(i) {
-                doc.add_text(field, format!("v{}", (i + v) % 7));
+                doc.add_text(field, format!("v{}", (i + v) % distinct));
             }
             writer.add_document(doc).unwrap();
         }
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
         let segment = &searcher.segment_readers()[0];
         let column = segment.fast_fields().str("f").unwrap().unwrap();
         let table = OrdinalTable::read(column.ords(), segment.max_doc());
@@ -347,31 +396,50 @@ mod tests {
 
     #[test]
     fn the_table_holds_each_records_ordinals_and_counts_them() {
-        // None, one or two values a record; then none or one.
+        // None to four values a record; none, one or two; then none or one.
+        let up_to_four = |i: u32| i % 5;
         let up_to_two = |i: u32| i % 3;
         let up_to_one = |i: u32| u32::from(!i.is_multiple_of(4));
-        let shapes: [(&dyn Fn(u32) -> u32, bool); 2] = [(&up_to_two, false), (&up_to_one, true)];
+        let shapes: [(&dyn Fn(u32) -> u32, bool); 3] = [
+            (&up_to_four, false),
+            (&up_to_two, false),
+            (&up_to_one, true),
+        ];
         for (values, single) in shapes {
-            let (table, expected) = table_of(values);
-            assert_eq!(matches!(table, OrdinalTable::Single(_)), single);
-            for (doc, ords) in expected.iter().enumerate() {
-                assert_eq!(table.of(doc as DocId), &ords[..], "record {doc}");
+            // 7 values fit 16 bits; 70,000 (52,500 of them in records) do not.
+            for (records, distinct) in [(2_500, 7), (70_000, 70_000)] {
+                let (table, expected) = table_of(records, distinct, values);
+                assert_eq!(table.several.is_none(), single);
+                let narrow = matches!(table.heads, Heads::Narrow(_));
+                assert_eq!(narrow, distinct < 0x7fff);
+                holds_and_counts(&table, &expected, distinct as usize);
             }
-            assert_eq!(table.of(expected.len() as DocId), &[] as &[u32]);
-            // Every third record, and one past the last: 7 values and a slot
-            // for the records without one.
-            let mut docs: Vec<DocId> = (0..expected.len() as DocId).step_by(3).collect();
-            docs.push(expected.len() as DocId);
-            let mut counted = vec![0u32; 8];
-            table.count(&docs, &mut counted);
-            let mut naive = vec![0u32; 8];
-            for &doc in &docs {
-                match expected.get(doc as usize).map(Vec::as_slice) {
-                    Some([]) | None => naive[7] += 1,
-                    Some(ords) => ords.iter().for_each(|&o| naive[o as usize] += 1),
-                }
-            }
-            assert_eq!(counted, naive);
         }
+    }
+
+    /// `table` gives every record's ordinals, and counts every other record
+    /// (every number of values) and one past the last like a naive count.
+    fn holds_and_counts(table: &OrdinalTable, expected: &[Vec<u32>], distinct: usize) {
+        for (doc, ords) in expected.iter().enumerate() {
+            assert_eq!(
+                table.of(doc as DocId).collect::<Vec<_>>(),
+                *ords,
+                "record {doc}"
+            );
+        }
+        assert_eq!(table.of(expected.len() as DocId).count(), 0);
+        let mut docs: Vec<DocId> = (0..expected.len() as DocId).step_by(2).collect();
+        docs.push(expected.len() as DocId);
+        // A slot for each value and one for the records without one.
+        let mut counted = vec![0u32; distinct + 1];
+        table.count(&docs, &mut counted);
+        let mut naive = vec![0u32; distinct + 1];
+        for &doc in &docs {
+            match expected.get(doc as usize).map(Vec::as_slice) {
+                Some([]) | None => naive[distinct] += 1,
+                Some(ords) => ords.iter().for_each(|&o| naive[o as usize] += 1),
+            }
+        }
+        assert_eq!(counted, naive);
     }
 }
