@@ -22,7 +22,7 @@ use super::catalog::FacetField;
 use super::derived::{self, DocumentValues, Matched};
 use super::facet_counter::{Counter, Counts, merge};
 use super::facet_names::FacetNames;
-use super::filters::{FilterKind, combine};
+use super::filters::{FilterKind, combine_matching};
 use super::plan::QueryPlan;
 use super::response::{FacetCount, Facets};
 use super::searcher::Snapshot;
@@ -270,7 +270,8 @@ fn count_alone(
     } else {
         plan.kind
     };
-    let query = combine(
+    let query = combine_matching(
+        snapshot.catalog.separate_statements,
         kind,
         snapshot.fields(),
         matching,

@@ -189,6 +189,31 @@ impl Filters {
 }
 
 /// kind AND text AND filters.
+/// [`combine`] where the words may stand for the kind: in a collection where
+/// no statement is a record of its own, only paragraph records hold text, and
+/// the words pick them whichever kind is asked for. tantivy is then spared
+/// intersecting every match with the kind's postings, which hold nearly
+/// every record.
+pub(crate) fn combine_matching(
+    separate_statements: bool,
+    kind: &str,
+    f: &Fields,
+    text: Option<&dyn Query>,
+    filters: Vec<Box<dyn Query>>,
+) -> Box<dyn Query> {
+    match text {
+        Some(t) if !separate_statements => {
+            if filters.is_empty() {
+                return t.box_clone();
+            }
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, t.box_clone())];
+            clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+            Box::new(BooleanQuery::new(clauses))
+        }
+        _ => combine(kind, f, text, filters),
+    }
+}
+
 pub(crate) fn combine(
     kind: &str,
     f: &Fields,

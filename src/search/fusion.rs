@@ -11,7 +11,7 @@ use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use super::collect::{Group, Paragraphs};
-use super::filters::{combine, term};
+use super::filters::{combine_matching, term};
 use super::id_set::IdSetQuery;
 use super::plan::QueryPlan;
 use super::searcher::Snapshot;
@@ -228,7 +228,8 @@ pub(crate) fn exact_matches(
     let Some(strict) = plan.words.as_ref().and_then(|w| w.strict.as_deref()) else {
         return Ok(None);
     };
-    let q = combine(
+    let q = combine_matching(
+        snapshot.catalog.separate_statements,
         plan.kind,
         snapshot.fields(),
         Some(strict),

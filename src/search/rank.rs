@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
-use super::filters::{FilterKind, combine};
+use super::filters::{FilterKind, combine, combine_matching};
 use super::fusion;
 use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
@@ -165,37 +165,32 @@ fn union_of_terms(query: &dyn Query) -> Option<BooleanQuery> {
     Some(BooleanQuery::new(terms))
 }
 
-/// kind AND matching AND filters. Only paragraph (and statement) records hold
-/// text: where no statement is a record of its own, the words alone pick the
-/// right records, and tantivy is spared intersecting every match with the
-/// kind's postings.
+/// kind AND matching AND filters (see [`combine_matching`]).
 fn main_query(
     snapshot: &Snapshot<'_>,
     plan: &QueryPlan,
     matching: Option<&dyn Query>,
 ) -> Box<dyn Query> {
-    match matching {
-        Some(m) if !snapshot.catalog.separate_statements => {
-            let filters = plan.filters.all(None);
-            if filters.is_empty() {
-                // The words' own query, unwrapped: tantivy's top-k skips
-                // blocks (block-max WAND) only on a union of terms at the top.
-                return match union_of_terms(m) {
-                    Some(flat) => Box::new(flat),
-                    None => m.box_clone(),
-                };
-            }
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, m.box_clone())];
-            clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
-            Box::new(BooleanQuery::new(clauses))
-        }
-        _ => combine(
-            plan.kind,
-            snapshot.fields(),
-            matching,
-            plan.filters.all(None),
-        ),
+    let separate_statements = snapshot.catalog.separate_statements;
+    let filters = plan.filters.all(None);
+    if let Some(m) = matching
+        && !separate_statements
+        && filters.is_empty()
+    {
+        // The words' own query, unwrapped: tantivy's top-k skips blocks
+        // (block-max WAND) only on a union of terms at the top.
+        return match union_of_terms(m) {
+            Some(flat) => Box::new(flat),
+            None => m.box_clone(),
+        };
     }
+    combine_matching(
+        separate_statements,
+        plan.kind,
+        snapshot.fields(),
+        matching,
+        filters,
+    )
 }
 
 /// The total of matching paragraphs and the page asked for.

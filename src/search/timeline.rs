@@ -13,7 +13,7 @@ use tantivy::query::Query;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use utoipa::ToSchema;
 
-use super::filters::combine;
+use super::filters::{combine, combine_matching};
 use super::plan::{Purpose, QueryPlan};
 use super::request::SearchRequest;
 use super::searcher::{Searcher, Snapshot};
@@ -209,7 +209,13 @@ pub(crate) fn tally(snapshot: &Snapshot<'_>, plan: &QueryPlan, words: bool) -> R
         });
     }
     let text = if words { plan.counting_query() } else { None };
-    let query: Box<dyn Query> = combine(plan.kind, snapshot.fields(), text, plan.filters.all(None));
+    let query: Box<dyn Query> = combine_matching(
+        snapshot.catalog.separate_statements,
+        plan.kind,
+        snapshot.fields(),
+        text,
+        plan.filters.all(None),
+    );
     let found = snapshot.searcher.search(&*query, &Dated)?;
     let mut out = Tally {
         statements: found.len() as u64,
