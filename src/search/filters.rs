@@ -2,7 +2,7 @@
 //! words: every stage (ranking, vectors, facets) filters the same way.
 
 use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::catalog::Catalog;
@@ -188,12 +188,11 @@ impl Filters {
     }
 }
 
-/// kind AND text AND filters.
 /// [`combine`] where the words may stand for the kind: in a collection where
 /// no statement is a record of its own, only paragraph records hold text, and
-/// the words pick them whichever kind is asked for. tantivy is then spared
-/// intersecting every match with the kind's postings, which hold nearly
-/// every record.
+/// words that match text alone pick them whichever kind is asked for.
+/// tantivy is then spared intersecting every match with the kind's postings,
+/// which hold nearly every record.
 pub(crate) fn combine_matching(
     separate_statements: bool,
     kind: &str,
@@ -202,7 +201,7 @@ pub(crate) fn combine_matching(
     filters: Vec<Box<dyn Query>>,
 ) -> Box<dyn Query> {
     match text {
-        Some(t) if !separate_statements => {
+        Some(t) if words_stand_for_kind(separate_statements, t, f) => {
             if filters.is_empty() {
                 return t.box_clone();
             }
@@ -214,6 +213,45 @@ pub(crate) fn combine_matching(
     }
 }
 
+/// Whether `words` pick the records of any kind asked for (see
+/// [`combine_matching`]).
+pub(crate) fn words_stand_for_kind(
+    separate_statements: bool,
+    words: &dyn Query,
+    f: &Fields,
+) -> bool {
+    !separate_statements && matches_text_only(words, f.text)
+}
+
+/// Whether every record `query` matches must hold one of its terms in the
+/// `text` field. False for what it cannot see into: `*` (every record, a
+/// document's summary too), a range, a boost, a field other than the text.
+fn matches_text_only(query: &dyn Query, text: Field) -> bool {
+    if let Some(term) = query.downcast_ref::<TermQuery>() {
+        return term.term().field() == text;
+    }
+    if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
+        return phrase.field() == text;
+    }
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+        return false;
+    };
+    let clauses = boolean.clauses();
+    let text_only = |clause: &&(Occur, Box<dyn Query>)| matches_text_only(&*clause.1, text);
+    if clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        // A match matches every required clause: one of text suffices.
+        clauses
+            .iter()
+            .filter(|(occur, _)| *occur == Occur::Must)
+            .any(|c| text_only(&c))
+    } else {
+        // A match matches one of the optional clauses, any of them.
+        let optional = || clauses.iter().filter(|(occur, _)| *occur == Occur::Should);
+        optional().next().is_some() && optional().all(|c| text_only(&c))
+    }
+}
+
+/// kind AND text AND filters.
 pub(crate) fn combine(
     kind: &str,
     f: &Fields,
@@ -227,4 +265,69 @@ pub(crate) fn combine(
     }
     clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_queries_that_must_match_a_text_term_stand_for_the_kind() {
+        let (text, kind) = (Field::from_field_id(0), Field::from_field_id(1));
+        let word = |w: &str| term(text, w);
+        let all = || -> Box<dyn Query> { Box::new(AllQuery) };
+        let both = |a: Occur, x: Box<dyn Query>, b: Occur, y: Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![(a, x), (b, y)]))
+        };
+        let phrase = |field: Field| -> Box<dyn Query> {
+            Box::new(PhraseQuery::new(vec![
+                Term::from_field_text(field, "climate"),
+                Term::from_field_text(field, "change"),
+            ]))
+        };
+        let stands = [
+            (word("climate"), true),
+            (phrase(text), true),
+            (
+                both(
+                    Occur::Should,
+                    word("climate"),
+                    Occur::Should,
+                    word("change"),
+                ),
+                true,
+            ),
+            (
+                both(Occur::Must, word("climate"), Occur::Must, term(kind, "p")),
+                true,
+            ),
+            (
+                both(Occur::Must, word("climate"), Occur::MustNot, all()),
+                true,
+            ),
+            (term(kind, "d"), false),
+            (phrase(kind), false),
+            (all(), false),
+            (
+                both(Occur::Should, word("climate"), Occur::Should, all()),
+                false,
+            ),
+            (
+                both(Occur::Must, all(), Occur::Should, word("climate")),
+                false,
+            ),
+            (
+                both(
+                    Occur::MustNot,
+                    word("climate"),
+                    Occur::MustNot,
+                    word("change"),
+                ),
+                false,
+            ),
+        ];
+        for (i, (query, expected)) in stands.iter().enumerate() {
+            assert_eq!(matches_text_only(&**query, text), *expected, "query {i}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
-use super::filters::{FilterKind, combine, combine_matching};
+use super::filters::{FilterKind, combine, combine_matching, words_stand_for_kind};
 use super::fusion;
 use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
@@ -174,7 +174,7 @@ fn main_query(
     let separate_statements = snapshot.catalog.separate_statements;
     let filters = plan.filters.all(None);
     if let Some(m) = matching
-        && !separate_statements
+        && words_stand_for_kind(separate_statements, m, snapshot.fields())
         && filters.is_empty()
     {
         // The words' own query, unwrapped: tantivy's top-k skips blocks
