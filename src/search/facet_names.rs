@@ -65,7 +65,10 @@ impl SegmentNames {
     /// every search.
     pub(crate) fn table(&self) -> Option<&OrdinalTable> {
         self.table
-            .get_or_init(|| Some(OrdinalTable::read(self.ords.as_ref()?, self.max_doc)))
+            .get_or_init(|| {
+                let column = self.ords.as_ref()?;
+                Some(OrdinalTable::read(column, self.max_doc, self.global.len()))
+            })
             .as_ref()
     }
 }
@@ -118,7 +121,9 @@ const WIDE: Width = Width {
 const READ_BLOCK: u32 = 1024;
 
 impl OrdinalTable {
-    fn read(column: &Column<u64>, max_doc: u32) -> OrdinalTable {
+    /// The table of a column of `terms` values: counts go to `terms + 1`
+    /// slots, the last for what is not a value, where [`Width::none`] must land.
+    fn read(column: &Column<u64>, max_doc: u32, terms: usize) -> OrdinalTable {
         let mut starts = Vec::with_capacity(max_doc as usize + 1);
         let mut ords = Vec::with_capacity(max_doc as usize);
         starts.push(0);
@@ -143,9 +148,11 @@ impl OrdinalTable {
                 starts.push(ords.len() as u32);
             }
         }
-        let width = match ords.iter().max() {
-            Some(&max) if max >= NARROW.none => WIDE,
-            _ => NARROW,
+        let largest = ords.iter().max().map_or(0, |&max| max as usize + 1);
+        let width = if terms.max(largest) < NARROW.none as usize {
+            NARROW
+        } else {
+            WIDE
         };
         debug_assert!(ords.iter().all(|&o| o < width.none));
         let head = |w: &[u32]| match w[1] - w[0] {
@@ -381,7 +388,7 @@ mod tests {
         assert_eq!(searcher.segment_readers().len(), 1);
         let segment = &searcher.segment_readers()[0];
         let column = segment.fast_fields().str("f").unwrap().unwrap();
-        let table = OrdinalTable::read(column.ords(), segment.max_doc());
+        let table = OrdinalTable::read(column.ords(), segment.max_doc(), column.num_terms());
         let expected = (0..segment.max_doc())
             .map(|doc| {
                 column
