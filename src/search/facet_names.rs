@@ -149,18 +149,15 @@ impl OrdinalTable {
             }
         }
         let largest = ords.iter().max().map_or(0, |&max| max as usize + 1);
-        let width = if terms.max(largest) < NARROW.none as usize {
-            NARROW
-        } else {
-            WIDE
-        };
+        let narrow = terms.max(largest) < NARROW.none as usize;
+        let width = if narrow { NARROW } else { WIDE };
         debug_assert!(ords.iter().all(|&o| o < width.none));
         let head = |w: &[u32]| match w[1] - w[0] {
             0 => width.none,
             1 => ords[w[0] as usize],
             _ => ords[w[0] as usize] | width.more,
         };
-        let heads = if width.none == NARROW.none {
+        let heads = if narrow {
             Heads::Narrow(starts.windows(2).map(|w| head(w) as u16).collect())
         } else {
             Heads::Wide(starts.windows(2).map(head).collect())
@@ -193,16 +190,19 @@ impl OrdinalTable {
     /// The ordinals of record `doc`.
     pub(crate) fn of(&self, doc: DocId) -> impl Iterator<Item = u32> + '_ {
         let doc = doc as usize;
-        let (head, width) = match &self.heads {
-            Heads::Narrow(heads) => (heads.get(doc).map(|&h| u32::from(h)), NARROW),
-            Heads::Wide(heads) => (heads.get(doc).copied(), WIDE),
-        };
         let (one, all): (Option<u32>, &[u32]) = match &self.several {
             Some(Several { starts, ords }) => match (starts.get(doc), starts.get(doc + 1)) {
                 (Some(&from), Some(&to)) => (None, &ords[from as usize..to as usize]),
                 _ => (None, &[]),
             },
-            None => (head.filter(|&h| h != width.none), &[]),
+            // One value at most: the head, unless it says none.
+            None => {
+                let (head, width) = match &self.heads {
+                    Heads::Narrow(heads) => (heads.get(doc).map(|&h| u32::from(h)), NARROW),
+                    Heads::Wide(heads) => (heads.get(doc).copied(), WIDE),
+                };
+                (head.filter(|&h| h != width.none), &[])
+            }
         };
         one.into_iter().chain(all.iter().copied())
     }

@@ -201,7 +201,7 @@ pub(crate) fn combine_matching(
     filters: Vec<Box<dyn Query>>,
 ) -> Box<dyn Query> {
     match text {
-        Some(t) if words_stand_for_kind(separate_statements, t, f) => {
+        Some(t) if !separate_statements && matches_text_only(t, f.text) => {
             if filters.is_empty() {
                 return t.box_clone();
             }
@@ -211,16 +211,6 @@ pub(crate) fn combine_matching(
         }
         _ => combine(kind, f, text, filters),
     }
-}
-
-/// Whether `words` pick the records of any kind asked for (see
-/// [`combine_matching`]).
-pub(crate) fn words_stand_for_kind(
-    separate_statements: bool,
-    words: &dyn Query,
-    f: &Fields,
-) -> bool {
-    !separate_statements && matches_text_only(words, f.text)
 }
 
 /// Whether every record `query` matches must hold one of its terms in the

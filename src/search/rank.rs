@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 
 use super::collect::{self, Group, Matches};
 use super::facets::{self, Riding};
-use super::filters::{FilterKind, combine, combine_matching, words_stand_for_kind};
+use super::filters::{FilterKind, combine, combine_matching};
 use super::fusion;
 use super::hits::{At, Ranked};
 use super::plan::QueryPlan;
@@ -171,26 +171,19 @@ fn main_query(
     plan: &QueryPlan,
     matching: Option<&dyn Query>,
 ) -> Box<dyn Query> {
-    let separate_statements = snapshot.catalog.separate_statements;
-    let filters = plan.filters.all(None);
-    if let Some(m) = matching
-        && words_stand_for_kind(separate_statements, m, snapshot.fields())
-        && filters.is_empty()
-    {
-        // The words' own query, unwrapped: tantivy's top-k skips blocks
-        // (block-max WAND) only on a union of terms at the top.
-        return match union_of_terms(m) {
-            Some(flat) => Box::new(flat),
-            None => m.box_clone(),
-        };
-    }
-    combine_matching(
-        separate_statements,
+    let query = combine_matching(
+        snapshot.catalog.separate_statements,
         plan.kind,
         snapshot.fields(),
         matching,
-        filters,
-    )
+        plan.filters.all(None),
+    );
+    // Where that is the words alone: tantivy's top-k skips blocks (block-max
+    // WAND) only on a union of terms at the top.
+    match union_of_terms(&*query) {
+        Some(flat) => Box::new(flat),
+        None => query,
+    }
 }
 
 /// The total of matching paragraphs and the page asked for.
