@@ -3,6 +3,10 @@
 //! a new FST each time a weight is made, a fifth of a hybrid search on a small
 //! collection; a hundred paragraph ids are looked up one by one instead.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
@@ -21,11 +25,24 @@ pub(crate) fn postings(
 }
 
 /// Records whose `field` (a u64 id, indexed) is one of `ids`, each scoring 0.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct IdSetQuery {
     field: Field,
     /// Sorted and distinct, so that the term dictionary is read in order.
     ids: Vec<u64>,
+    /// Each segment's records, once looked up: one search runs the query in
+    /// several passes (the hits, a filter's own facet, the exact matches),
+    /// and its clones share what the first pass found.
+    found: Arc<Mutex<HashMap<SegmentId, BitSet>>>,
+}
+
+impl std::fmt::Debug for IdSetQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdSetQuery")
+            .field("field", &self.field)
+            .field("ids", &self.ids)
+            .finish()
+    }
 }
 
 impl IdSetQuery {
@@ -33,7 +50,11 @@ impl IdSetQuery {
         let mut ids: Vec<u64> = ids.into_iter().collect();
         ids.sort_unstable();
         ids.dedup();
-        IdSetQuery { field, ids }
+        IdSetQuery {
+            field,
+            ids,
+            found: Arc::default(),
+        }
     }
 }
 
@@ -47,8 +68,9 @@ impl Query for IdSetQuery {
     }
 }
 
-impl Weight for IdSetQuery {
-    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl IdSetQuery {
+    /// The records of one segment that hold one of the ids.
+    fn look_up(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
         let mut found = BitSet::with_max_value(reader.max_doc());
         for &id in &self.ids {
             if let Some(mut records) = postings(reader, &Term::from_field_u64(self.field, id))? {
@@ -58,6 +80,30 @@ impl Weight for IdSetQuery {
                 }
             }
         }
+        Ok(found)
+    }
+}
+
+impl Weight for IdSetQuery {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let segment = reader.segment_id();
+        let known = self
+            .found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&segment)
+            .cloned();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let found = self.look_up(reader)?;
+                self.found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(segment, found.clone());
+                found
+            }
+        };
         Ok(Box::new(ConstScorer::new(BitSetDocSet::from(found), 0.0)))
     }
 
@@ -109,9 +155,12 @@ mod tests {
             vec![499, 2, 2, 77, 100_000, 0],
             (0..600).step_by(3).collect(),
         ] {
-            let ours = searcher
-                .search(&IdSetQuery::new(field, ids.clone()), &DocSetCollector)
-                .unwrap();
+            let query = IdSetQuery::new(field, ids.clone());
+            let ours = searcher.search(&query, &DocSetCollector).unwrap();
+            // A second pass reads what the first one found.
+            assert_eq!(query.found.lock().unwrap().len(), 3);
+            let again = searcher.search(&query, &DocSetCollector).unwrap();
+            assert_eq!(ours, again, "{ids:?}");
             let theirs = searcher
                 .search(
                     &TermSetQuery::new(ids.iter().map(|&id| Term::from_field_u64(field, id))),

@@ -49,6 +49,7 @@ mod similar;
 mod speakers;
 mod timeline;
 mod top_blocks;
+mod top_k;
 mod vector;
 
 #[cfg(test)]

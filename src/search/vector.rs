@@ -7,7 +7,6 @@
 //! search, so "what Japan said" ranks Japan's own statements; when the graph's
 //! candidates hold too few allowed records, the exact scan answers.
 
-use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -18,6 +17,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::collect::{self, Group, Match};
 use super::filters::term;
+use super::top_k::{self, TopK};
 use crate::embed::dot;
 use crate::error::{Error, Result, VectorFileError};
 use crate::index::Fields;
@@ -307,16 +307,9 @@ impl VectorStore {
     ) -> (Vec<(f32, usize)>, bool) {
         // Records of one paragraph can each be close; keep enough to fill k paragraphs.
         let keep = k.saturating_mul(4).max(k);
-        let heap = std::cell::RefCell::new(BinaryHeap::<Scored>::new());
+        let top = std::cell::RefCell::new(TopK::new(keep));
         let offer = |i: usize, cosine: f32| {
-            let score = self.records[i].trust * cosine;
-            let mut heap = heap.borrow_mut();
-            if heap.len() < keep {
-                heap.push(Scored(-score, i));
-            } else if heap.peek().is_some_and(|min| -min.0 < score) {
-                heap.pop();
-                heap.push(Scored(-score, i));
-            }
+            top.borrow_mut().offer(self.records[i].trust * cosine, i);
         };
         let graph = match scan {
             Scan::Graph => self.graph.read().unwrap_or_else(|e| e.into_inner()).clone(),
@@ -338,24 +331,26 @@ impl VectorStore {
                     // The graph answers for what it covers; the rest is scanned.
                     graph.covered as u32
                 } else {
-                    heap.borrow_mut().clear();
+                    top.borrow_mut().clear();
                     0
                 }
             }
             _ => 0,
         };
         let from = self.records.partition_point(|r| r.position < scan_from);
+        // Records sharing a vector (a paragraph and its one statement) are neighbours.
+        let mut last: Option<(u32, f32)> = None;
         for (i, r) in self.records.iter().enumerate().skip(from) {
             if accept(r) {
-                offer(i, closest(queries, self.vectors.at(r.position)));
+                let cosine = match last {
+                    Some((position, cosine)) if position == r.position => cosine,
+                    _ => closest(queries, self.vectors.at(r.position)),
+                };
+                last = Some((r.position, cosine));
+                offer(i, cosine);
             }
         }
-        let mut nearest: Vec<(f32, usize)> = heap
-            .into_inner()
-            .into_iter()
-            .map(|Scored(neg, i)| (-neg, i))
-            .collect();
-        best_first(&mut nearest);
+        let nearest = top.into_inner().into_sorted();
         (nearest, scan_from > 0)
     }
 
@@ -385,10 +380,9 @@ fn closest(queries: &[&[f32]], v: &[f32]) -> f32 {
     queries.iter().map(|q| dot(q, v)).fold(f32::MIN, f32::max)
 }
 
-/// (score, record) pairs, best first; ties in record order, so that a
-/// ranking never depends on a heap's order.
+/// (score, record) pairs, best first; ties in record order.
 fn best_first(nearest: &mut [(f32, usize)]) {
-    nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    nearest.sort_by(top_k::best_first);
 }
 
 /// How [`VectorStore::search_by`] finds the nearest vectors.
@@ -480,26 +474,6 @@ impl VectorCache {
             *slot.write().unwrap_or_else(|e| e.into_inner()) = Some(graph);
             building.store(false, Ordering::Release);
         });
-    }
-}
-
-/// A min-heap entry: the negated score, then the record.
-struct Scored(f32, usize);
-
-impl PartialEq for Scored {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.total_cmp(&other.0).is_eq()
-    }
-}
-impl Eq for Scored {}
-impl PartialOrd for Scored {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scored {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
 }
 
