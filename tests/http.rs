@@ -568,6 +568,58 @@ async fn slow_searches_answer_503() {
     assert_eq!(v["error"]["code"], "timeout", "{v}");
 }
 
+/// A search runs on the async worker that read its request, one per worker;
+/// the rest go to the blocking pool. Either way a panic is a 500 and an
+/// answer past the limit a 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_on_workers_keep_the_limits() {
+    let state = AppState::open(index())
+        .expect("opens")
+        .with_timeout(Duration::from_millis(300));
+    let status_of =
+        |e: rapporteur::http::ApiError| axum::response::IntoResponse::into_response(e).status();
+
+    // More at once than workers and than the cap (two permits at least, one
+    // per core): all answer, in turn.
+    let many: Vec<_> = (0..6)
+        .map(|i| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                state
+                    .search(move |_| {
+                        std::thread::sleep(Duration::from_millis(20));
+                        Ok(i)
+                    })
+                    .await
+            })
+        })
+        .collect();
+    for (i, task) in many.into_iter().enumerate() {
+        assert_eq!(task.await.expect("joins").expect("answers"), i);
+    }
+
+    let slow = state
+        .search(|_| {
+            std::thread::sleep(Duration::from_millis(400));
+            Ok(())
+        })
+        .await;
+    assert_eq!(
+        status_of(slow.expect_err("past the limit")),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let failed = state
+        .search(|_| -> rapporteur::Result<()> { panic!("a bug") })
+        .await;
+    assert_eq!(
+        status_of(failed.expect_err("a panic")),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    // The slots taken by the panic and the slow search were given back.
+    let answer = state.search(|s| s.counts()).await.expect("answers");
+    assert!(answer.0 > 0, "{answer:?}");
+}
+
 #[tokio::test]
 async fn pages_and_assets() {
     let app = router().await;

@@ -1,109 +1,33 @@
 //! The HTTP server: a JSON API over [`Searcher`] ([`api`]), a search page and
 //! permalink pages ([`pages`]), one error shape ([`error`]).
 //!
-//! Every call into the searcher runs on tokio's blocking pool, behind a
-//! concurrency cap and a time limit, so slow searches can neither starve the
-//! async threads nor pile up without bound.
+//! Every call into the searcher runs behind a concurrency cap and a time
+//! limit ([`state`]), so slow searches can neither starve the async threads
+//! nor pile up without bound.
 
 pub mod api;
 pub(crate) mod error;
 pub(crate) mod feed;
 pub(crate) mod pages;
+mod state;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-use tokio::time::{Instant, timeout_at};
 
 use crate::error::Error;
 use crate::search::Searcher;
 pub use error::ApiError;
+pub use state::AppState;
 
 /// Largest request body accepted (a search is a few hundred bytes).
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 /// How long one request may wait for and run a search.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What every handler shares: the searcher and the limits on using it.
-#[derive(Clone)]
-pub struct AppState {
-    searcher: Arc<Searcher>,
-    permits: Arc<Semaphore>,
-    timeout: Duration,
-}
-
-impl AppState {
-    /// The state over `searcher`, with as many searches at once as cores (at least 2).
-    pub(crate) fn new(searcher: Searcher) -> AppState {
-        // Searches are CPU-bound: more at once than cores only adds latency to all.
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        AppState {
-            searcher: Arc::new(searcher),
-            permits: Arc::new(Semaphore::new(cores.max(2))),
-            timeout: DEFAULT_TIMEOUT,
-        }
-    }
-
-    /// Opens the index at `index` for serving.
-    pub fn open(index: &Path) -> crate::Result<AppState> {
-        let searcher = Searcher::open(index)?;
-        searcher.keep_approximate_index();
-        Ok(AppState::new(searcher))
-    }
-
-    /// The time limit of one request, waiting for a slot included.
-    pub fn with_timeout(mut self, timeout: Duration) -> AppState {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Runs `f` on the blocking pool within the limits; library errors become API errors.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Searcher) -> crate::Result<T> + Send + 'static,
-    {
-        let deadline = Instant::now() + self.timeout;
-        let permit = match timeout_at(deadline, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) | Err(_) => {
-                return Err(ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "busy",
-                    "the server is busy with other searches; try again shortly",
-                ));
-            }
-        };
-        let searcher = self.searcher.clone();
-        // The permit moves into the task: a search that outlives its request still
-        // holds its slot until it really ends, so the cap stays true.
-        let task = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            f(&searcher)
-        });
-        match timeout_at(deadline, task).await {
-            Ok(Ok(result)) => result.map_err(ApiError::from),
-            Ok(Err(join)) => Err(ApiError::internal(format!(
-                "the search failed unexpectedly: {join}"
-            ))),
-            Err(_) => Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                format!(
-                    "the search took longer than {:.1} s; narrow it with more words or filters",
-                    self.timeout.as_secs_f64()
-                ),
-            )),
-        }
-    }
-}
 
 /// The whole application: API, pages, fallbacks and limits.
 pub fn app(state: AppState) -> Router {
