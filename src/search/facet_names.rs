@@ -74,26 +74,29 @@ impl SegmentNames {
 }
 
 /// A segment's records' ordinals in one field, in memory: each record's
-/// first ordinal in 16 bits where the segment has few values (the tables of
-/// a large collection then fit twice as well in the cache, and every match
-/// reads them), and every ordinal where some record has two or more.
+/// ordinal in 16 bits where the segment has few values (the tables of a large
+/// collection then fit twice as well in the cache, and every match reads
+/// them), and the ordinals of the few records with two or more on the side.
 pub(crate) struct OrdinalTable {
     heads: Heads,
-    /// Where some record has several values: record `doc` has
-    /// `ords[starts[doc]..starts[doc + 1]]`, and its head has [`Width::more`].
+    /// Where some record has several values: a head with [`Width::more`]
+    /// holds the record's place among those records, `i`, and its ordinals
+    /// are `ords[starts[i]..starts[i + 1]]`.
     several: Option<Several>,
     /// No record has a value.
     empty: bool,
 }
 
-/// Every ordinal of every record (see [`OrdinalTable::several`]).
+/// The ordinals of the records with several values (see [`OrdinalTable::several`]):
+/// a few kilobytes, read only for them, where a list over every record was
+/// megabytes read at random.
 struct Several {
     starts: Vec<u32>,
     ords: Vec<u32>,
 }
 
-/// Each record's first ordinal, or [`Width::none`]; with [`Width::more`]
-/// set where it has others.
+/// Each record's ordinal, or [`Width::none`] where it has none; or, with
+/// [`Width::more`] set, its place among the records with several.
 enum Heads {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
@@ -104,7 +107,7 @@ enum Heads {
 struct Width {
     /// The record has no value.
     none: u32,
-    /// The record has further values (a bit above `none`'s).
+    /// The record has several values (a bit above `none`'s).
     more: u32,
 }
 
@@ -149,24 +152,38 @@ impl OrdinalTable {
             }
         }
         let largest = ords.iter().max().map_or(0, |&max| max as usize + 1);
-        let narrow = terms.max(largest) < NARROW.none as usize;
+        let several_records = starts.windows(2).filter(|w| w[1] - w[0] > 1).count();
+        let narrow =
+            terms.max(largest) < NARROW.none as usize && several_records < NARROW.more as usize;
         let width = if narrow { NARROW } else { WIDE };
         debug_assert!(ords.iter().all(|&o| o < width.none));
-        let head = |w: &[u32]| match w[1] - w[0] {
-            0 => width.none,
-            1 => ords[w[0] as usize],
-            _ => ords[w[0] as usize] | width.more,
+        debug_assert!(several_records < width.more as usize);
+        let mut several = Several {
+            starts: vec![0],
+            ords: Vec::new(),
+        };
+        let mut head = |w: &[u32]| {
+            let values = &ords[w[0] as usize..w[1] as usize];
+            match values {
+                [] => width.none,
+                [one] => *one,
+                _ => {
+                    let place = several.starts.len() as u32 - 1;
+                    several.ords.extend_from_slice(values);
+                    several.starts.push(several.ords.len() as u32);
+                    place | width.more
+                }
+            }
         };
         let heads = if narrow {
             Heads::Narrow(starts.windows(2).map(|w| head(w) as u16).collect())
         } else {
             Heads::Wide(starts.windows(2).map(head).collect())
         };
-        let several = starts.windows(2).any(|w| w[1] - w[0] > 1);
         OrdinalTable {
             heads,
             empty: ords.is_empty(),
-            several: several.then_some(Several { starts, ords }),
+            several: (several_records > 0).then_some(several),
         }
     }
 
@@ -177,9 +194,9 @@ impl OrdinalTable {
 
     /// Adds one to `leaves[ordinal]` for each value of each of `docs`;
     /// `leaves` has one slot more than there are ordinals, for the records
-    /// without a value. A record's first value is counted without a branch:
-    /// whether a record has a value is as unpredictable as its value, and most
-    /// records have one at most.
+    /// without a value. A record without a value or with one is counted
+    /// without a branch on which (that is as unpredictable as its value); only
+    /// the few with several take one.
     pub(crate) fn count(&self, docs: &[DocId], leaves: &mut [u32]) {
         match &self.heads {
             Heads::Narrow(heads) => count_heads(heads, NARROW, self.several.as_ref(), docs, leaves),
@@ -189,22 +206,30 @@ impl OrdinalTable {
 
     /// The ordinals of record `doc`.
     pub(crate) fn of(&self, doc: DocId) -> impl Iterator<Item = u32> + '_ {
-        let doc = doc as usize;
+        let (head, width) = match &self.heads {
+            Heads::Narrow(heads) => (heads.get(doc as usize).map(|&h| u32::from(h)), NARROW),
+            Heads::Wide(heads) => (heads.get(doc as usize).copied(), WIDE),
+        };
+        let head = head.unwrap_or(width.none);
         let (one, all): (Option<u32>, &[u32]) = match &self.several {
-            Some(Several { starts, ords }) => match (starts.get(doc), starts.get(doc + 1)) {
-                (Some(&from), Some(&to)) => (None, &ords[from as usize..to as usize]),
-                _ => (None, &[]),
-            },
-            // One value at most: the head, unless it says none.
-            None => {
-                let (head, width) = match &self.heads {
-                    Heads::Narrow(heads) => (heads.get(doc).map(|&h| u32::from(h)), NARROW),
-                    Heads::Wide(heads) => (heads.get(doc).copied(), WIDE),
-                };
-                (head.filter(|&h| h != width.none), &[])
-            }
+            Some(several) if head & width.more != 0 => (None, several.of(head & !width.more)),
+            _ => ((head != width.none).then_some(head), &[]),
         };
         one.into_iter().chain(all.iter().copied())
+    }
+}
+
+impl Several {
+    /// The ordinals of the record at `place` among those with several.
+    fn of(&self, place: u32) -> &[u32] {
+        let place = place as usize;
+        match (self.starts.get(place), self.starts.get(place + 1)) {
+            (Some(&from), Some(&to)) => self
+                .ords
+                .get(from as usize..to as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 }
 
@@ -221,20 +246,18 @@ fn count_heads<H: Copy + Into<u32>>(
     };
     let slot = |ord: u32| (ord as usize).min(none);
     let head = |doc: usize| heads.get(doc).map_or(width.none, |&h| h.into());
-    let Some(Several { starts, ords }) = several else {
+    let Some(several) = several else {
         for &doc in docs {
             leaves[slot(head(doc as usize))] += 1;
         }
         return;
     };
     for &doc in docs {
-        let doc = doc as usize;
-        let first = head(doc);
-        leaves[slot(first & !width.more)] += 1;
-        if first & width.more != 0
-            && let (Some(&from), Some(&to)) = (starts.get(doc), starts.get(doc + 1))
-        {
-            for &ord in ords.get(from as usize + 1..to as usize).unwrap_or_default() {
+        let head = head(doc as usize);
+        if head & width.more == 0 {
+            leaves[slot(head)] += 1;
+        } else {
+            for &ord in several.of(head & !width.more) {
                 leaves[slot(ord)] += 1;
             }
         }
@@ -413,12 +436,14 @@ mod tests {
             (&up_to_one, true),
         ];
         for (values, single) in shapes {
-            // 7 values fit 16 bits; 70,000 (52,500 of them in records) do not.
-            for (records, distinct) in [(2_500, 7), (70_000, 70_000)] {
+            // 7 values fit 16 bits; 70,000 (52,500 of them in records) do not,
+            // and neither do 42,000 records with several of 7 values.
+            for (records, distinct) in [(2_500, 7), (70_000, 70_000), (70_000, 7)] {
                 let (table, expected) = table_of(records, distinct, values);
                 assert_eq!(table.several.is_none(), single);
                 let narrow = matches!(table.heads, Heads::Narrow(_));
-                assert_eq!(narrow, distinct < 0x7fff);
+                let several = expected.iter().filter(|o| o.len() > 1).count();
+                assert_eq!(narrow, distinct < 0x7fff && several < 0x8000);
                 holds_and_counts(&table, &expected, distinct as usize);
             }
         }
