@@ -282,9 +282,7 @@ fn count_alone(
         Some(_) => &specs[DOCUMENT],
         None => spec,
     };
-    let counts = snapshot
-        .searcher
-        .search(&*query, &counter(snapshot, counted))?;
+    let counts = snapshot.search(&*query, &counter(snapshot, counted))?;
     Ok(match derived {
         Some(values) => sum_by_document(snapshot, spec, &values, &Matched::of(&counts)),
         None => read(&counts, snapshot, spec),

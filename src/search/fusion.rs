@@ -213,7 +213,7 @@ pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result
                 (Occur::Must, term(f.kind, plan.kind)),
                 (Occur::Must, part),
             ]);
-            snapshot.searcher.search(&q, &Paragraphs)
+            snapshot.search(&q, &Paragraphs)
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
     Ok(Some(Coverage::of_words(per_word)))
@@ -236,11 +236,7 @@ pub(crate) fn exact_matches(
         plan.filters.all(None),
     );
     Ok(Some(
-        snapshot
-            .searcher
-            .search(&*q, &Paragraphs)?
-            .into_iter()
-            .collect(),
+        snapshot.search(&*q, &Paragraphs)?.into_iter().collect(),
     ))
 }
 

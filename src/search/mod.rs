@@ -37,6 +37,7 @@ mod fusion;
 mod highlight;
 mod hits;
 mod id_set;
+mod parallel;
 mod plan;
 pub mod quality;
 pub mod query;

@@ -101,7 +101,7 @@ impl MainPass {
         if !fast {
             let every = multi.add_collector(Matches);
             let riding = facets::ride(&mut multi, snapshot, plan);
-            let fruits = snapshot.searcher.search(&*main, &multi)?;
+            let fruits = snapshot.search(&*main, &multi)?;
             return Ok(MainPass {
                 fruits,
                 riding,
@@ -115,15 +115,15 @@ impl MainPass {
             // A lone word: tantivy's top-k skips the blocks that cannot
             // enter it (block-max WAND), and the total and the facets read
             // the matches a block at a time without scores.
-            let top = snapshot.searcher.search(&*main, &top)?;
-            (top, snapshot.searcher.search(&*main, &multi)?)
+            let top = snapshot.search(&*main, &top)?;
+            (top, snapshot.search(&*main, &multi)?)
         } else {
             // Elsewhere one pass: a union of frequent words, a phrase or a
             // filter lets WAND skip little, and a second pass reads every
             // posting (and position) again. The top hits see each scored
             // match; the counts get them a block at a time.
             let both = TopAndBlocks { top, rest: multi };
-            snapshot.searcher.search(&*main, &both)?
+            snapshot.search(&*main, &both)?
         };
         let found = Found::TopDocs(top, count);
         Ok(MainPass {

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::QueryParser;
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{Query, QueryParser};
 
 use super::catalog::{Catalog, CatalogWarmer};
 use super::facets;
 use super::filters::term;
 use super::hits;
+use super::parallel;
 use super::plan::{Purpose, QueryPlan};
 use super::rank::{self, MainPass};
 use super::request::{DEFAULT_LIMIT, SearchRequest};
@@ -23,6 +24,8 @@ pub struct Searcher {
     index: Index,
     /// Kept alive here: tantivy holds its warmers weakly.
     warmer: Arc<CatalogWarmer>,
+    /// Searches running now, to search on two threads where one runs alone.
+    load: parallel::Load,
 }
 
 /// One index generation as a request sees it: tantivy's searcher and the
@@ -31,11 +34,28 @@ pub(crate) struct Snapshot<'a> {
     pub(crate) index: &'a Index,
     pub(crate) searcher: tantivy::Searcher,
     pub(crate) catalog: Arc<Catalog>,
+    /// Whether [`Snapshot::search`] may share the segments with a second thread.
+    pub(crate) parallel: bool,
 }
 
 impl Snapshot<'_> {
     pub(crate) fn fields(&self) -> &Fields {
         &self.index.fields
+    }
+
+    /// tantivy's `Searcher::search`, with the segments after the first
+    /// collected on rayon's threads while this one collects the first, where
+    /// the snapshot is [`Snapshot::parallel`] and they are large.
+    pub(crate) fn search<C: Collector>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        let searcher = &self.searcher;
+        if self.parallel && parallel::worth_sharing(searcher.segment_readers()) {
+            return parallel::search(searcher, query, collector);
+        }
+        searcher.search(query, collector)
     }
 }
 
@@ -45,7 +65,11 @@ impl Searcher {
         let warmer = Arc::new(CatalogWarmer::new(path, facets::fields));
         let weak = Arc::downgrade(&warmer);
         let index = Index::open_warmed(path, vec![weak])?;
-        Ok(Searcher { index, warmer })
+        Ok(Searcher {
+            index,
+            warmer,
+            load: parallel::Load::default(),
+        })
     }
 
     /// Keeps an approximate vector index (HNSW) for large collections, built
@@ -121,6 +145,7 @@ impl Searcher {
             index: &self.index,
             searcher,
             catalog,
+            parallel: false,
         })
     }
 
@@ -128,7 +153,11 @@ impl Searcher {
     /// ranking in the plan's mode → the other facets → the page of hits.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let snapshot = self.snapshot()?;
+        let alone = parallel::Alone::enter(&self.load);
+        let snapshot = Snapshot {
+            parallel: alone.is_alone(),
+            ..self.snapshot()?
+        };
         let plan = QueryPlan::new(request, &snapshot, Purpose::Search, DEFAULT_LIMIT)?;
         let candidates = rank::candidates(&snapshot, &plan)?;
         let matching = rank::matching(&snapshot, &plan, &candidates.0);
