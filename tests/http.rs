@@ -586,7 +586,7 @@ async fn searches_on_workers_keep_the_limits() {
             let state = state.clone();
             tokio::spawn(async move {
                 state
-                    .search(move |_| {
+                    .quick(move |_| {
                         std::thread::sleep(Duration::from_millis(20));
                         Ok(i)
                     })
@@ -599,7 +599,7 @@ async fn searches_on_workers_keep_the_limits() {
     }
 
     let slow = state
-        .search(|_| {
+        .quick(|_| {
             std::thread::sleep(Duration::from_millis(400));
             Ok(())
         })
@@ -609,14 +609,14 @@ async fn searches_on_workers_keep_the_limits() {
         StatusCode::SERVICE_UNAVAILABLE
     );
     let failed = state
-        .search(|_| -> rapporteur::Result<()> { panic!("a bug") })
+        .quick(|_| -> rapporteur::Result<()> { panic!("a bug") })
         .await;
     assert_eq!(
         status_of(failed.expect_err("a panic")),
         StatusCode::INTERNAL_SERVER_ERROR
     );
     // The slots taken by the panic and the slow search were given back.
-    let answer = state.search(|s| s.counts()).await.expect("answers");
+    let answer = state.quick(|s| s.counts()).await.expect("answers");
     assert!(answer.0 > 0, "{answer:?}");
 }
 

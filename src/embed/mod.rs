@@ -126,6 +126,12 @@ impl Embedder {
             .map_err(Error::Embedding)
     }
 
+    /// Whether [`Embedder::shared`] answers at once: the model has been
+    /// loaded (or has failed to load) in this process.
+    pub fn is_loaded() -> bool {
+        SHARED.get().is_some()
+    }
+
     /// Loads the model in `dir`, whose files [`Embedder::shared`] has found.
     fn load(dir: &Path, settings: Settings) -> std::result::Result<Embedder, EmbeddingError> {
         let environment = ort::init_from(settings.device.runtime(dir))?

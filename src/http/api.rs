@@ -75,7 +75,7 @@ pub(crate) async fn search_get(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let request = parse_query(raw.as_deref())?;
-    Ok(Json(state.search(move |s| s.search(&request)).await?))
+    Ok(Json(state.search(request).await?))
 }
 
 #[utoipa::path(
@@ -103,7 +103,7 @@ pub(crate) async fn search_post(
     }
     let request: SearchRequest = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
-    Ok(Json(state.search(move |s| s.search(&request)).await?))
+    Ok(Json(state.search(request).await?))
 }
 
 #[utoipa::path(
@@ -392,7 +392,7 @@ pub(crate) async fn facets(
     // Counts only: no hits to build.
     request.limit = Some(0);
     request.offset = 0;
-    let response = state.search(move |s| s.search(&request)).await?;
+    let response = state.search(request).await?;
     Ok(Json(FacetsResponse {
         total: response.total,
         facets: response.facets,

@@ -32,7 +32,7 @@ pub(crate) async fn search_feed(
     let mut request = parse_query(raw.as_deref())?;
     request.sort = Sort::Date;
     request.limit = Some(request.limit_or(DEFAULT_ENTRIES));
-    let response = state.search(move |s| s.search(&request)).await?;
+    let response = state.search(request).await?;
     let base = base_url(&headers);
     let query = raw.unwrap_or_default();
     let xml = feed(&response, &base, &query).to_string();

@@ -5,8 +5,9 @@
 //! third of the throughput at eight clients. So a search runs on the async
 //! worker that read its request, one per worker at most, as a thread-per-core
 //! server does: the cap on searches at once is the number of cores either
-//! way. Everything that reads a whole collection (timelines, comparisons)
-//! runs on tokio's blocking pool, where the time limit can answer for it.
+//! way. Everything that reads a whole collection (timelines, comparisons),
+//! and a search by meaning that may first load the embedding model, runs on
+//! tokio's blocking pool, where the time limit can answer for it.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -20,7 +21,7 @@ use tokio::time::{Instant, timeout_at};
 
 use super::DEFAULT_TIMEOUT;
 use super::error::ApiError;
-use crate::search::Searcher;
+use crate::search::{SearchRequest, SearchResponse, Searcher};
 
 /// The searcher and the limits on using it.
 #[derive(Clone)]
@@ -69,11 +70,23 @@ impl AppState {
         self.on_blocking_pool(permit, deadline, f).await
     }
 
-    /// Runs a search (`f`, a short call) within the limits: on this worker
-    /// where no other search holds it, on the blocking pool otherwise. A
-    /// search on a worker cannot be cut off at the time limit: it answers
-    /// when it ends, with the time-out error if that is past the limit.
-    pub async fn search<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Runs a search within the limits, as [`AppState::quick`] does, unless
+    /// it may have to load the embedding model first (seconds, on a
+    /// server's first search by meaning): that one goes to the blocking pool,
+    /// so that searches arriving together at start-up cannot hold every
+    /// worker while the model loads.
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, ApiError> {
+        if self.searcher.may_load_model(request.mode) {
+            return self.run(move |s| s.search(&request)).await;
+        }
+        self.quick(move |s| s.search(&request)).await
+    }
+
+    /// Runs `f`, a short call, within the limits: on this worker where no
+    /// other search holds it, on the blocking pool otherwise. A call on a
+    /// worker cannot be cut off at the time limit: it answers when it ends,
+    /// with the time-out error if that is past the limit.
+    pub async fn quick<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Searcher) -> crate::Result<T> + Send + 'static,

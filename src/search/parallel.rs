@@ -87,6 +87,10 @@ pub(crate) fn search<C: Collector>(
     query: &dyn Query,
     collector: &C,
 ) -> tantivy::Result<C::Fruit> {
+    let segments = searcher.segment_readers();
+    if segments.len() < 2 {
+        return searcher.search(query, collector);
+    }
     let scoring = if collector.requires_scoring() {
         EnableScoring::enabled_from_searcher(searcher)
     } else {
@@ -94,7 +98,6 @@ pub(crate) fn search<C: Collector>(
     };
     let weight = query.weight(scoring)?;
     collector.check_schema(searcher.schema())?;
-    let segments = searcher.segment_readers();
     let collect = |ordinal: usize| {
         collector.collect_segment(weight.as_ref(), ordinal as u32, &segments[ordinal])
     };

@@ -13,8 +13,9 @@ use super::hits;
 use super::parallel;
 use super::plan::{Purpose, QueryPlan};
 use super::rank::{self, MainPass};
-use super::request::{DEFAULT_LIMIT, SearchRequest};
+use super::request::{DEFAULT_LIMIT, Mode, SearchRequest};
 use super::response::SearchResponse;
+use crate::embed::Embedder;
 use crate::error::{QueryError, Result};
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH};
 use crate::index::{Fields, Index};
@@ -181,6 +182,17 @@ impl Searcher {
         })
     }
 
+    /// Whether a search in `mode` may first have to load the embedding model
+    /// (seconds): not in keyword mode, not once this process has loaded it,
+    /// and not on a collection without vectors, which is searched by words.
+    pub fn may_load_model(&self, mode: Option<Mode>) -> bool {
+        if mode == Some(Mode::Keyword) || Embedder::is_loaded() {
+            return false;
+        }
+        self.snapshot()
+            .map_or(true, |snapshot| !snapshot.catalog.vectors.is_empty())
+    }
+
     /// Documents and paragraphs in the index (health checks).
     pub fn counts(&self) -> Result<(usize, usize)> {
         let searcher = self.index.reader.searcher();
@@ -236,6 +248,16 @@ the contribution of China to the Core Fund.
 
     fn ids(r: &SearchResponse) -> Vec<&str> {
         r.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    /// A collection without vectors is searched by words whatever the mode
+    /// asked: no search of it waits for the model.
+    #[test]
+    fn no_search_of_a_collection_without_vectors_loads_the_model() {
+        let (_dir, s) = tiny();
+        for mode in [None, Some(Mode::Keyword), Some(Mode::Hybrid)] {
+            assert!(!s.may_load_model(mode), "{mode:?}");
+        }
     }
 
     #[test]
