@@ -42,12 +42,15 @@ fn records(file: &Path) -> u64 {
     size.saturating_sub(header) / RECORD_BYTES
 }
 
+/// The nearest paragraphs to `q`'s own vector (`--literal`: no thesaurus
+/// terms), so that answers compare the vectors themselves.
 fn semantic(index: &Path, q: &str) -> Value {
     let out = run(&[
         "search",
         "--json",
         "--mode",
         "semantic",
+        "--literal",
         "--index",
         path(index),
         q,

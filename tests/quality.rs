@@ -153,13 +153,14 @@ fn graded_questions_keep_the_measured_quality() {
     }
     let overall = |r: &Value| r["overall"].as_f64().expect("overall");
     let class = |r: &Value, c: &str| r["classes"][c][0].as_f64().expect("score");
-    // Measured 0.792, reworded 0.543, speaker 0.865 (BENCHMARKS.md); meaning
-    // must add to the words.
-    assert!(overall(hybrid) >= 0.77, "{}", overall(hybrid));
-    assert!(class(hybrid, "speaker") >= 0.83, "{reports}");
-    assert!(class(hybrid, "reworded") >= 0.52, "{reports}");
+    // Measured 0.865, reworded 0.832, speaker 0.865, topical 0.894, subject
+    // 0.868 (BENCHMARKS.md); meaning must add to the words.
+    assert!(overall(hybrid) >= 0.85, "{}", overall(hybrid));
+    assert!(class(hybrid, "speaker") >= 0.85, "{reports}");
+    assert!(class(hybrid, "reworded") >= 0.80, "{reports}");
+    assert!(class(hybrid, "topical") >= 0.88, "{reports}");
     assert!(overall(hybrid) > overall(keyword) + 0.05);
-    assert!(class(hybrid, "subject") >= 0.8, "{reports}");
+    assert!(class(hybrid, "subject") >= 0.85, "{reports}");
 }
 
 /// A verbatim record's paragraphs are numbered by rapporteur: a parser change
@@ -209,6 +210,48 @@ fn eval_refuses_judgements_of_renumbered_paragraphs() {
             && message.contains("scripts/rekey-judgements.py"),
         "{message}"
     );
+}
+
+/// "People who flee and ask for protection" holds none of the words the
+/// reviews use (asylum seekers, refugees) and the embedding model places it
+/// near few of their paragraphs; the thesaurus bridges the two, by meaning
+/// and hybrid search, and says so. `--literal` and keyword search take the
+/// words as typed, and a question in the records' own terms is left alone.
+#[test]
+fn an_everyday_wording_also_searches_the_records_terms() {
+    let search = |extra: &[&str]| {
+        let mut args = vec!["--mode", "hybrid"];
+        args.extend_from_slice(extra);
+        args.push("people who flee and ask for protection");
+        search_json(&args)
+    };
+    let on_asylum = |v: &Value| {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter(|h| {
+                let text = h["text"].as_str().expect("text").to_lowercase();
+                text.contains("asylum") || text.contains("refugee")
+            })
+            .count()
+    };
+    let also = |v: &Value| v["interpreted"]["also_searched"].clone();
+    let expanded = search(&[]);
+    let terms = also(&expanded);
+    assert!(
+        terms.as_array().is_some_and(|t| t.contains(&"asylum seekers".into())
+            && t.contains(&"refugees".into())),
+        "{terms}"
+    );
+    assert!(on_asylum(&expanded) >= 9, "{expanded}");
+    let literal = search(&["--literal"]);
+    assert!(also(&literal).is_null(), "{literal}");
+    assert!(on_asylum(&literal) <= 4, "{literal}");
+    let keyword = search_json(&["people who flee and ask for protection"]);
+    assert!(also(&keyword).is_null());
+    let own_terms = search_json(&["--mode", "hybrid", "child labour"]);
+    assert!(also(&own_terms).is_null(), "{own_terms}");
 }
 
 /// A question in none of the documents' words: the blend's second look from

@@ -152,6 +152,13 @@ pub fn print_search(out: &mut dyn Write, r: &SearchResponse, color: bool) -> io:
     if let Some(notice) = &r.notice {
         writeln!(out, "{}", style.paint(DIM, &format!("note: {notice}")))?;
     }
+    if !r.interpreted.also_searched.is_empty() {
+        let terms = r.interpreted.also_searched.join(", ");
+        let note = format!(
+            "note: also searched for the records' terms {terms} (--literal: your words alone)"
+        );
+        writeln!(out, "{}", style.paint(DIM, &note))?;
+    }
     let facets = [
         ("speaker", &r.facets.speaker),
         ("agenda item", &r.facets.agenda_item),

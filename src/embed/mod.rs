@@ -299,6 +299,16 @@ impl Embedder {
         let contents: Vec<std::borrow::Cow<'_, str>> =
             texts.iter().map(|t| meaning::content(t)).collect();
         let texts: Vec<&str> = contents.iter().map(|c| c.as_ref()).collect();
+        self.embed_as_typed(&texts, progress)
+    }
+
+    /// Embeds many texts as they are, as a query is (a thesaurus's wordings),
+    /// spread over every core.
+    pub fn embed_as_typed(
+        &self,
+        texts: &[&str],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Vec<f32>>> {
         // Batches of texts of like length: a batch is padded to its longest text.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());

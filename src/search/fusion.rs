@@ -25,6 +25,10 @@ pub(crate) const CLOSE_ENOUGH: f32 = 0.6;
 /// candidates even when the best is only loosely worded like the question.
 pub(crate) const CLOSE_ENOUGH_FOR_A_SPEAKER: f32 = 0.4;
 
+/// The share of a question's words a paragraph that holds one of the
+/// thesaurus's terms for it counts as holding.
+pub(crate) const CONCEPT_COVERS: f32 = 1.0;
+
 /// Keeps the semantic candidates close to the best one: a query always has
 /// nearest neighbours, most of them unrelated. Sorted best first.
 pub(crate) fn close_enough(semantic: &mut Vec<Group>, one_speaker: bool) {
@@ -149,6 +153,30 @@ impl Coverage {
         Coverage(out)
     }
 
+    /// Raises the share of each of `paras` (any order) to at least `share`.
+    pub(crate) fn raise(&mut self, mut paras: Vec<u64>, share: f32) {
+        paras.sort_unstable();
+        paras.dedup();
+        let mut merged = Vec::with_capacity(self.0.len() + paras.len());
+        let mut own = self.0.iter().copied().peekable();
+        for para in paras {
+            while let Some(&(p, n)) = own.peek().filter(|(p, _)| *p < para) {
+                merged.push((p, n));
+                own.next();
+            }
+            match own.peek() {
+                Some(&(p, n)) if p == para => {
+                    merged.push((p, n.max(share)));
+                    own.next();
+                }
+                _ => merged.push((para, share)),
+            }
+        }
+        merged.extend(own);
+        debug_assert!(merged.windows(2).all(|w| w[0].0 < w[1].0));
+        self.0 = merged;
+    }
+
     /// The share of the words `para` holds.
     pub(crate) fn of(&self, para: u64) -> f32 {
         self.0
@@ -206,17 +234,23 @@ pub(crate) fn word_coverage(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Result
     if parts.len() < 2 {
         return Ok(None);
     }
+    let of_kind = |part: Box<dyn Query>| {
+        BooleanQuery::new(vec![
+            (Occur::Must, term(f.kind, plan.kind)),
+            (Occur::Must, part),
+        ])
+    };
     let per_word = parts
         .into_iter()
-        .map(|part| {
-            let q = BooleanQuery::new(vec![
-                (Occur::Must, term(f.kind, plan.kind)),
-                (Occur::Must, part),
-            ]);
-            snapshot.search(&q, &Paragraphs)
-        })
+        .map(|part| snapshot.search(&of_kind(part), &Paragraphs))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    Ok(Some(Coverage::of_words(per_word)))
+    let mut coverage = Coverage::of_words(per_word);
+    // The records' term for the concept covers the question however it is worded.
+    if let Some(concept) = &words.concept {
+        let paras = snapshot.search(&of_kind(concept.box_clone()), &Paragraphs)?;
+        coverage.raise(paras, CONCEPT_COVERS);
+    }
+    Ok(Some(coverage))
 }
 
 /// Paragraphs that contain every word of the query (or its phrases), where the
@@ -399,6 +433,14 @@ mod tests {
             false,
             &["money", "pledged"]
         ));
+    }
+
+    #[test]
+    fn a_concepts_paragraphs_cover_the_question() {
+        let mut coverage = Coverage::of_words(vec![vec![2, 4, 6], vec![4]]);
+        coverage.raise(vec![9, 4, 1, 2, 9], 0.8);
+        let shares: Vec<f32> = [1, 2, 3, 4, 6, 9].map(|p| coverage.of(p)).to_vec();
+        assert_eq!(shares, [0.8, 0.8, 0.0, 1.0, 0.5, 0.8]);
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod response;
 mod searcher;
 mod similar;
 mod speakers;
+mod thesaurus;
 mod timeline;
 mod top_blocks;
 mod top_k;

@@ -5,7 +5,7 @@
 //! them: the BM25 query, the stems to cover, the phrases to mark, and whether
 //! the query names something.
 
-use tantivy::query::{Query, QueryParser, QueryParserError};
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{
     self, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
 };
@@ -19,6 +19,7 @@ use super::highlight::Marks;
 use super::query::{self, Interpreted};
 use super::request::{Mode, SearchRequest, Sort};
 use super::searcher::Snapshot;
+use super::thesaurus::Thesaurus;
 use crate::embed::Embedder;
 use crate::error::{Error, QueryError, RequestError, Result};
 use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
@@ -79,6 +80,52 @@ pub(crate) struct Words {
     /// Other forms that cover a stem of `stems`: an acronym's long forms, and
     /// the acronym of a long form the user spelled out.
     pub(crate) alternatives: Vec<(String, Box<dyn Query>)>,
+    /// The records' terms for the question's concept (the thesaurus), any of
+    /// them: a paragraph that holds one covers the question's words.
+    pub(crate) concept: Option<Box<dyn Query>>,
+}
+
+/// The thesaurus's terms for a question's meaning: those of the concepts whose
+/// everyday wordings lie close to it. None where the question already names
+/// the closest concept in the records' own terms ("child labour"): its other
+/// terms would widen a question that says what it means.
+fn thesaurus_terms(meaning: &str, analyzer: &mut TextAnalyzer) -> Result<Vec<String>> {
+    let vector = Embedder::shared()?.query(meaning)?;
+    let asked = tokens(analyzer, meaning);
+    let mut terms: Vec<String> = Vec::new();
+    for (concept, _) in Thesaurus::shared()?.near(&vector) {
+        let named = concept.terms.iter().any(|t| {
+            // The question's text has lost its function words; so does the term.
+            let term = tokens(analyzer, &query::without_stopwords(t));
+            !term.is_empty() && asked.windows(term.len()).any(|w| w == term)
+        });
+        if named {
+            break;
+        }
+        for term in &concept.terms {
+            if !terms.contains(term) {
+                terms.push(term.clone());
+            }
+        }
+    }
+    Ok(terms)
+}
+
+/// Terms of a concept the meaning side embeds with the question: its most
+/// common ones (a long list drowns the question's own words).
+const TERMS_EMBEDDED: usize = 3;
+
+/// BM25's weight of the thesaurus's terms against the user's own words.
+const TERMS_BOOST: f32 = 0.5;
+
+/// What the meaning side embeds for a question and its concepts' terms.
+fn with_terms(meaning: &str, terms: &[String]) -> String {
+    let shown: Vec<&str> = terms
+        .iter()
+        .take(TERMS_EMBEDDED)
+        .map(String::as_str)
+        .collect();
+    format!("{meaning} ({})", shown.join(", "))
 }
 
 impl QueryPlan {
@@ -99,7 +146,7 @@ impl QueryPlan {
         let fields = snapshot.fields();
         let analyzer = snapshot.index.index.tokenizer_for_field(fields.text)?;
         let filters = Filters::new(&interpreted, &snapshot.catalog, fields)?;
-        let words = Words::parse(&request.q, &interpreted, snapshot, analyzer.clone())?;
+        let mut words = Words::parse(&request.q, &interpreted, snapshot, analyzer.clone())?;
         let (mode, notice) = match purpose {
             Purpose::Words => (Mode::Keyword, None),
             Purpose::Search => mode_for(request.mode, snapshot, words.is_some())?,
@@ -109,12 +156,24 @@ impl QueryPlan {
         } else {
             KIND_STATEMENT
         };
+        let mut meaning: Vec<String> = query::meaning_wordings(&interpreted)
+            .iter()
+            .map(|wording| snapshot.catalog.acronyms.spelled_out(wording))
+            .collect();
+        // The records' terms for an everyday wording, where meaning is searched
+        // anyway (keyword search is the words as typed, and needs no model).
+        let expands = purpose == Purpose::Search && mode != Mode::Keyword && !request.literal;
+        if let (true, Some(words), Some(first)) = (expands, words.as_mut(), meaning.first_mut()) {
+            let terms = thesaurus_terms(first, &mut analyzer.clone())?;
+            if !terms.is_empty() {
+                words.add_terms(&terms, snapshot, analyzer.clone())?;
+                *first = with_terms(first, &terms);
+                interpreted.also_searched = terms;
+            }
+        }
         Ok(QueryPlan {
             original: request.q.clone(),
-            meaning: query::meaning_wordings(&interpreted)
-                .iter()
-                .map(|wording| snapshot.catalog.acronyms.spelled_out(wording))
-                .collect(),
+            meaning,
             interpreted,
             mode,
             notice,
@@ -160,6 +219,32 @@ impl QueryPlan {
 }
 
 impl Words {
+    /// Adds the thesaurus's `terms` to the BM25 query, optional and boosted
+    /// less than the user's own words, and to the marks.
+    fn add_terms(
+        &mut self,
+        terms: &[String],
+        snapshot: &Snapshot<'_>,
+        mut analyzer: TextAnalyzer,
+    ) -> Result<()> {
+        let parser = QueryParser::for_index(&snapshot.index.index, vec![snapshot.fields().text]);
+        let any = UserInputAst::or(terms.iter().map(|t| quoted(t)).collect());
+        let concept = parser
+            .build_query_from_user_input_ast(any)
+            .map_err(|source| Error::from(QueryError::Syntax { source }))?;
+        let own = std::mem::replace(&mut self.query, Box::new(EmptyQuery));
+        let boosted = BoostQuery::new(concept.box_clone(), TERMS_BOOST);
+        self.query = Box::new(BooleanQuery::new(vec![
+            (tantivy::query::Occur::Should, own),
+            (tantivy::query::Occur::Should, Box::new(boosted)),
+        ]));
+        for term in terms {
+            self.marks.add(tokens(&mut analyzer, term));
+        }
+        self.concept = Some(concept);
+        Ok(())
+    }
+
     fn parse(
         original: &str,
         interpreted: &Interpreted,
@@ -240,6 +325,7 @@ impl Words {
             strict,
             every,
             alternatives,
+            concept: None,
         }))
     }
 }

@@ -49,6 +49,11 @@ pub struct Interpreted {
     /// States whose votes are asked for, in verbatim records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub votes: Vec<String>,
+    /// The records' own terms searched too, from the thesaurus, where the
+    /// question is worded otherwise ("people who flee and ask for
+    /// protection": asylum seekers, refugees); by meaning and hybrid search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_searched: Vec<String>,
     /// First meeting date, ISO, inclusive.
     pub from: Option<String>,
     /// Last meeting date, ISO, inclusive.
@@ -146,7 +151,7 @@ const STOPWORDS: &[&str] = &[
     "from", "about", "into", "any", "all",
 ];
 
-fn without_stopwords(text: &str) -> String {
+pub(crate) fn without_stopwords(text: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut in_quotes = false;
     for word in text.split_whitespace() {

@@ -132,6 +132,10 @@ pub struct SearchRequest {
     /// Values listed per facet, most frequent first: at most 1000 (default 50).
     #[arg(long)]
     pub facet_limit: Option<usize>,
+    /// The question's own words only: no terms of the records added from the
+    /// thesaurus for an everyday wording (by meaning and hybrid search).
+    #[arg(long)]
+    pub literal: bool,
 }
 
 impl SearchRequest {
@@ -230,7 +234,7 @@ mod tests {
     #[test]
     fn every_field_serialises_so_the_api_documents_them_all() {
         let v = serde_json::to_value(SearchRequest::default()).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 19);
+        assert_eq!(v.as_object().unwrap().len(), 20);
         assert_eq!(
             "semantic".parse::<Mode>().unwrap(),
             Mode::Semantic,

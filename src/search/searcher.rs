@@ -15,6 +15,7 @@ use super::plan::{Purpose, QueryPlan};
 use super::rank::{self, MainPass};
 use super::request::{DEFAULT_LIMIT, Mode, SearchRequest};
 use super::response::SearchResponse;
+use super::thesaurus::Thesaurus;
 use crate::embed::Embedder;
 use crate::error::{QueryError, Result};
 use crate::index::schema::{KIND_DOCUMENT, KIND_PARAGRAPH};
@@ -186,7 +187,7 @@ impl Searcher {
     /// (seconds): not in keyword mode, not once this process has loaded it,
     /// and not on a collection without vectors, which is searched by words.
     pub fn may_load_model(&self, mode: Option<Mode>) -> bool {
-        if mode == Some(Mode::Keyword) || Embedder::is_loaded() {
+        if mode == Some(Mode::Keyword) || (Embedder::is_loaded() && Thesaurus::is_loaded()) {
             return false;
         }
         self.snapshot()

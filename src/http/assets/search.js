@@ -38,6 +38,7 @@ function stateFromUrl() {
     sort: params.get('sort') === 'date' ? 'date' : 'relevance',
     mode: MODES.includes(params.get('mode')) ? params.get('mode') : 'hybrid',
     split: params.get('split') === 'speakers',
+    literal: params.get('literal') === 'true',
     offset: 0,
     filters: [],
   };
@@ -58,6 +59,7 @@ function queryString(state) {
   if (state.sort !== 'relevance') params.set('sort', state.sort);
   if (state.mode !== 'hybrid') params.set('mode', state.mode);
   if (state.split) params.set('split', 'speakers');
+  if (state.literal) params.set('literal', 'true');
   if (state.offset) params.set('offset', String(state.offset));
   return params.toString();
 }
@@ -179,7 +181,15 @@ function summary(response, state) {
   let text = n === 0 ? 'No paragraphs found' : n === 1 ? '1 paragraph' : n.toLocaleString('en') + ' paragraphs';
   if (n > 0 && state.offset) text += ', from ' + (state.offset + 1);
   if (understood.length) text += ' for ' + understood.join(', ');
-  const notice = response.notice ? '<br><span class="notice">' + esc(response.notice) + '</span>' : '';
+  let notice = response.notice ? '<br><span class="notice">' + esc(response.notice) + '</span>' : '';
+  if (i.also_searched && i.also_searched.length) {
+    // The thesaurus added the records' own terms: say which, and offer the words alone.
+    const literal = new URLSearchParams(queryString(state));
+    literal.set('literal', 'true');
+    literal.delete('offset');
+    notice += '<br><span class="notice">Also searched for the records\' terms <b>' + esc(i.also_searched.join(', ')) +
+      '</b>. <a href="/?' + esc(literal.toString()) + '">Search your words alone</a></span>';
+  }
   return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' +
     compareLink(response, state) + feedLink(state) + notice;
 }
