@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use rapporteur::embed::Embedder;
 use rapporteur::search::{SearchRequest, Searcher};
 
 /// Questions that make sense on meeting reports and on speech collections alike.
@@ -163,10 +162,8 @@ fn run_one(
 ) -> Result<(), Failure> {
     match target {
         Target::InProcess(searcher) => {
-            if opts.cold_cache
-                && let Ok(embedder) = Embedder::shared()
-            {
-                embedder.clear_cache();
+            if opts.cold_cache {
+                searcher.forget_questions();
             }
             let request = SearchRequest {
                 // An unknown mode is the library's RequestError::Mode.

@@ -211,11 +211,11 @@ const MEANING_BUDGET: usize = 6;
 /// For hits that hold none of the query's words (found by meaning), marks the
 /// sentence closest to the query, best hits first, within a small budget of
 /// sentences per search (their vectors are cached).
-pub(crate) fn by_meaning(hits: &mut [Hit], query: &str) -> Result<()> {
+pub(crate) fn by_meaning(hits: &mut [Hit], q: &[f32]) -> Result<()> {
     let needy: Vec<usize> = (0..hits.len())
         .filter(|&i| hits[i].statements.iter().all(|s| s.highlights.is_empty()))
         .collect();
-    if needy.is_empty() || query.trim().is_empty() {
+    if needy.is_empty() {
         return Ok(());
     }
     // (hit, statement, byte range) of each candidate sentence.
@@ -240,11 +240,10 @@ pub(crate) fn by_meaning(hits: &mut [Hit], query: &str) -> Result<()> {
         return Ok(());
     }
     let embedder = crate::embed::Embedder::shared()?;
-    let q = embedder.query(query)?;
     let vectors = embedder.embed_cached(&texts)?;
     let mut best: std::collections::HashMap<usize, (f32, usize)> = Default::default();
     for (i, v) in vectors.iter().enumerate() {
-        let score = crate::embed::dot(&q, v);
+        let score = crate::embed::dot(q, v);
         let e = best.entry(spans[i].0).or_insert((f32::MIN, i));
         if score > e.0 {
             *e = (score, i);

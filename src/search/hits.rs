@@ -42,8 +42,10 @@ pub(crate) fn page(
             hits.push(hit);
         }
     }
-    if plan.mode != Mode::Keyword {
-        highlight::by_meaning(&mut hits, &plan.meaning[0])?;
+    if plan.mode != Mode::Keyword
+        && let Some(query) = super::rank::meaning_vectors(plan)?.first()
+    {
+        highlight::by_meaning(&mut hits, query)?;
     }
     Ok(hits)
 }

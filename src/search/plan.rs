@@ -19,7 +19,7 @@ use super::highlight::Marks;
 use super::query::{self, Interpreted};
 use super::request::{Mode, SearchRequest, Sort};
 use super::searcher::Snapshot;
-use super::thesaurus::Thesaurus;
+use super::thesaurus::{Expansion, Thesaurus};
 use crate::embed::Embedder;
 use crate::error::{Error, QueryError, RequestError, Result};
 use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
@@ -49,6 +49,10 @@ pub(crate) struct QueryPlan {
     pub(crate) words: Option<Words>,
     /// What the meaning side embeds.
     pub(crate) meaning: Vec<String>,
+    /// Where the thesaurus's terms for the question lie (the mean of their
+    /// vectors, summed over its concepts): the first wording's vector is
+    /// moved by it, at no second call of the model.
+    pub(crate) meaning_shift: Option<Vec<f32>>,
     /// The filters as tantivy queries.
     pub(crate) filters: Filters,
     pub(crate) sort: Sort,
@@ -85,48 +89,21 @@ pub(crate) struct Words {
     pub(crate) concept: Option<Box<dyn Query>>,
 }
 
-/// The thesaurus's terms for a question's meaning: those of the concepts whose
-/// everyday wordings lie close to it. None where the question already names
-/// the closest concept in the records' own terms ("child labour"): its other
-/// terms would widen a question that says what it means.
-fn thesaurus_terms(meaning: &str, analyzer: &mut TextAnalyzer) -> Result<Vec<String>> {
+/// What the thesaurus adds to a question's meaning (see [`Thesaurus::expand`]).
+fn thesaurus_expansion(meaning: &str, analyzer: &mut TextAnalyzer) -> Result<Option<Expansion>> {
     let vector = Embedder::shared()?.query(meaning)?;
     let asked = tokens(analyzer, meaning);
-    let mut terms: Vec<String> = Vec::new();
-    for (concept, _) in Thesaurus::shared()?.near(&vector) {
-        let named = concept.terms.iter().any(|t| {
+    Ok(Thesaurus::shared()?.expand(meaning, &vector, |concept| {
+        concept.terms.iter().any(|t| {
             // The question's text has lost its function words; so does the term.
             let term = tokens(analyzer, &query::without_stopwords(t));
             !term.is_empty() && asked.windows(term.len()).any(|w| w == term)
-        });
-        if named {
-            break;
-        }
-        for term in &concept.terms {
-            if !terms.contains(term) {
-                terms.push(term.clone());
-            }
-        }
-    }
-    Ok(terms)
+        })
+    }))
 }
-
-/// Terms of a concept the meaning side embeds with the question: its most
-/// common ones (a long list drowns the question's own words).
-const TERMS_EMBEDDED: usize = 3;
 
 /// BM25's weight of the thesaurus's terms against the user's own words.
 const TERMS_BOOST: f32 = 0.5;
-
-/// What the meaning side embeds for a question and its concepts' terms.
-fn with_terms(meaning: &str, terms: &[String]) -> String {
-    let shown: Vec<&str> = terms
-        .iter()
-        .take(TERMS_EMBEDDED)
-        .map(String::as_str)
-        .collect();
-    format!("{meaning} ({})", shown.join(", "))
-}
 
 impl QueryPlan {
     /// Understands `request` against one index generation. `default_limit` is
@@ -156,24 +133,25 @@ impl QueryPlan {
         } else {
             KIND_STATEMENT
         };
-        let mut meaning: Vec<String> = query::meaning_wordings(&interpreted)
+        let meaning: Vec<String> = query::meaning_wordings(&interpreted)
             .iter()
             .map(|wording| snapshot.catalog.acronyms.spelled_out(wording))
             .collect();
         // The records' terms for an everyday wording, where meaning is searched
         // anyway (keyword search is the words as typed, and needs no model).
+        let mut meaning_shift = None;
         let expands = purpose == Purpose::Search && mode != Mode::Keyword && !request.literal;
-        if let (true, Some(words), Some(first)) = (expands, words.as_mut(), meaning.first_mut()) {
-            let terms = thesaurus_terms(first, &mut analyzer.clone())?;
-            if !terms.is_empty() {
-                words.add_terms(&terms, snapshot, analyzer.clone())?;
-                *first = with_terms(first, &terms);
-                interpreted.also_searched = terms;
-            }
+        if let (true, Some(words), Some(first)) = (expands, words.as_mut(), meaning.first())
+            && let Some(expansion) = thesaurus_expansion(first, &mut analyzer.clone())?
+        {
+            words.add_terms(&expansion.terms, snapshot, analyzer.clone())?;
+            meaning_shift = Some(expansion.direction);
+            interpreted.also_searched = expansion.terms;
         }
         Ok(QueryPlan {
             original: request.q.clone(),
             meaning,
+            meaning_shift,
             interpreted,
             mode,
             notice,

@@ -47,7 +47,18 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
 /// The query's vectors: one per wording of its meaning.
 pub(crate) fn meaning_vectors(plan: &QueryPlan) -> Result<Vec<Vector>> {
     let embedder = Embedder::shared()?;
-    plan.meaning.iter().map(|w| embedder.query(w)).collect()
+    let mut vectors: Vec<Vector> = plan
+        .meaning
+        .iter()
+        .map(|w| embedder.query(w))
+        .collect::<Result<_>>()?;
+    if let (Some(shift), Some(first)) = (&plan.meaning_shift, vectors.first_mut()) {
+        // The question and its concepts' terms weigh the same.
+        let mut moved: Vec<f32> = first.iter().zip(shift).map(|(q, s)| q + s).collect();
+        crate::embed::normalise(&mut moved);
+        *first = moved.into();
+    }
+    Ok(vectors)
 }
 
 /// The records a search by meaning may return: the plan's kind and filters.

@@ -194,6 +194,18 @@ impl Searcher {
             .map_or(true, |snapshot| !snapshot.catalog.vectors.is_empty())
     }
 
+    /// Forgets what the process keeps of questions asked before: their
+    /// vectors and the thesaurus's concepts near them (benchmarks of the
+    /// cold path). The model stays loaded.
+    pub fn forget_questions(&self) {
+        if Embedder::is_loaded()
+            && let Ok(embedder) = Embedder::shared()
+        {
+            embedder.clear_cache();
+        }
+        Thesaurus::forget_questions();
+    }
+
     /// Documents and paragraphs in the index (health checks).
     pub fn counts(&self) -> Result<(usize, usize)> {
         let searcher = self.index.reader.searcher();

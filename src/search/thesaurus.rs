@@ -10,8 +10,11 @@
 //! The wordings' vectors are made once per model and thesaurus (about two
 //! seconds) and kept beside the model, so that a later process reads them.
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+
+use lru::LruCache;
 
 use crate::embed::{self, DIM, Embedder};
 use crate::error::Result;
@@ -26,6 +29,9 @@ const CLOSE: f32 = 0.6;
 const MARGIN: f32 = 0.05;
 /// Concepts one question brings at most.
 const MOST: usize = 2;
+/// Terms of a concept whose vectors move the question's on the meaning side:
+/// its most common ones (the rarer are narrower).
+const TERMS_DIRECTION: usize = 3;
 
 /// One concept: what the records call it and how people ask for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +58,15 @@ pub(crate) struct Thesaurus {
     owners: Vec<usize>,
     /// `owners.len()` vectors of `DIM`, one after the other.
     vectors: Vec<f32>,
+    /// Where each concept's phrasings start in `owners`.
+    starts: Vec<usize>,
+    /// The concepts near questions asked before (a dot product with every
+    /// phrasing costs a tenth of a warm search).
+    asked: Mutex<LruCache<String, Vec<usize>>>,
 }
+
+/// Questions whose near concepts are kept.
+const ASKED: NonZeroUsize = NonZeroUsize::new(4096).expect("not zero");
 
 static SHARED: OnceLock<Thesaurus> = OnceLock::new();
 /// One process embeds the wordings once, however many searches ask at once.
@@ -85,6 +99,18 @@ impl Thesaurus {
         Ok(SHARED.get_or_init(|| Thesaurus::new(concepts, vectors)))
     }
 
+    /// Forgets the concepts near questions asked before, if the thesaurus is
+    /// loaded (benchmarks of the cold path).
+    pub(crate) fn forget_questions() {
+        if let Some(loaded) = SHARED.get() {
+            loaded
+                .asked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+        }
+    }
+
     /// Whether [`Thesaurus::shared`] answers at once.
     pub(crate) fn is_loaded() -> bool {
         SHARED.get().is_some()
@@ -97,16 +123,71 @@ impl Thesaurus {
             .flat_map(|(i, c)| std::iter::repeat_n(i, c.phrasings().count()))
             .collect();
         debug_assert_eq!(owners.len() * DIM, vectors.len());
+        let starts = concepts
+            .iter()
+            .scan(0, |start, c| {
+                let here = *start;
+                *start += c.phrasings().count();
+                Some(here)
+            })
+            .collect();
         Thesaurus {
             concepts,
             owners,
             vectors,
+            starts,
+            asked: Mutex::new(LruCache::new(ASKED)),
         }
     }
 
-    /// The concepts whose everyday wordings lie close to `query` (a unit
-    /// vector), closest first, each with its best cosine.
-    pub(crate) fn near(&self, query: &[f32]) -> Vec<(&Concept, f32)> {
+    /// What the thesaurus adds to a question whose vector is `query` (unit
+    /// length): the terms of the concepts whose wordings lie close to it,
+    /// closest first, and where those terms lie. None where there are none,
+    /// or where `names` says the question already names the closest concept
+    /// in the records' own terms: its other terms would widen a question
+    /// that says what it means.
+    /// `text` is the question the vector is of: the concepts near it are
+    /// kept, as the model's vectors of questions are.
+    pub(crate) fn expand(
+        &self,
+        text: &str,
+        query: &[f32],
+        mut names: impl FnMut(&Concept) -> bool,
+    ) -> Option<Expansion> {
+        let mut expansion = Expansion {
+            terms: Vec::new(),
+            direction: vec![0.0; DIM],
+        };
+        let cached = self
+            .asked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(text)
+            .cloned();
+        let near = cached.unwrap_or_else(|| {
+            let near = self.near(query);
+            let mut asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
+            asked.put(text.to_owned(), near.clone());
+            near
+        });
+        for i in near {
+            let concept = &self.concepts[i];
+            if names(concept) {
+                break;
+            }
+            for term in &concept.terms {
+                if !expansion.terms.contains(term) {
+                    expansion.terms.push(term.clone());
+                }
+            }
+            self.add_terms_direction(i, &mut expansion.direction);
+        }
+        (!expansion.terms.is_empty()).then_some(expansion)
+    }
+
+    /// The concepts whose everyday wordings or terms lie close to `query`,
+    /// closest first.
+    fn near(&self, query: &[f32]) -> Vec<usize> {
         let mut best = vec![f32::MIN; self.concepts.len()];
         for (owner, vector) in self.owners.iter().zip(self.vectors.chunks_exact(DIM)) {
             best[*owner] = best[*owner].max(embed::dot(query, vector));
@@ -121,9 +202,32 @@ impl Thesaurus {
         near.into_iter()
             .take_while(|n| n.1 >= first - MARGIN)
             .take(MOST)
-            .map(|(i, cosine)| (&self.concepts[i], cosine))
+            .map(|(i, _)| i)
             .collect()
     }
+
+    /// Adds the mean of concept `i`'s first `TERMS_DIRECTION` terms' vectors.
+    fn add_terms_direction(&self, i: usize, direction: &mut [f32]) {
+        let concept = &self.concepts[i];
+        let first_term = self.starts[i] + concept.wordings.len();
+        let n = TERMS_DIRECTION.min(concept.terms.len());
+        for t in first_term..first_term + n {
+            let vector = &self.vectors[t * DIM..(t + 1) * DIM];
+            for (d, x) in direction.iter_mut().zip(vector) {
+                *d += x / n as f32;
+            }
+        }
+    }
+}
+
+/// What the thesaurus adds to a question.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Expansion {
+    /// The records' terms, searched as optional phrases.
+    pub(crate) terms: Vec<String>,
+    /// Where they lie: the sum over the concepts of the mean of their first
+    /// terms' vectors, by which the question's vector is moved.
+    pub(crate) direction: Vec<f32>,
 }
 
 /// The concepts of a thesaurus file: three tab-separated columns (label,
@@ -179,12 +283,26 @@ fn read_cache(path: &Path, wordings: usize) -> Option<Vec<f32>> {
 }
 
 /// Written to a temporary name and renamed: a reader never sees half a file.
+/// The caches of other versions of the thesaurus or the model are removed.
 fn write_cache(path: &Path, vectors: &[f32]) -> std::io::Result<()> {
     let partial = path.with_extension(format!("part{}", std::process::id()));
     std::fs::write(&partial, embed::to_bytes(vectors))?;
     std::fs::rename(&partial, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&partial);
-    })
+    })?;
+    let (Some(dir), Some(own)) = (path.parent(), path.file_name()) else {
+        return Ok(());
+    };
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name();
+        let stale = name.to_string_lossy().starts_with("thesaurus-")
+            && name.to_string_lossy().ends_with(".vectors")
+            && name != own;
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -235,10 +353,10 @@ mod tests {
 
     #[test]
     fn near_keeps_the_close_concepts_within_the_margin() {
-        // One phrasing each: a wording, no term.
+        // One phrasing each: a wording; its term is its label, unembedded.
         let concept = |label: &str| Concept {
             label: label.into(),
-            terms: Vec::new(),
+            terms: vec![label.into()],
             wordings: vec![label.into()],
         };
         let axis = |i: usize, cosine: f32| {
@@ -248,20 +366,32 @@ mod tests {
             v[i] = (1.0 - cosine * cosine).sqrt();
             v
         };
-        let vectors: Vec<f32> = [axis(1, 0.9), axis(2, 0.87), axis(3, 0.8), axis(4, 0.3)].concat();
+        let vectors: Vec<f32> = [(1, 0.9), (2, 0.87), (3, 0.8), (4, 0.3)]
+            .into_iter()
+            .flat_map(|(i, cosine)| [axis(i, cosine), axis(i, cosine)].concat())
+            .collect();
         let thesaurus = Thesaurus::new(
             vec![concept("a"), concept("b"), concept("c"), concept("d")],
             vectors,
         );
         let mut query = vec![0.0; DIM];
         query[0] = 1.0;
-        let labels: Vec<&str> = thesaurus
-            .near(&query)
-            .iter()
-            .map(|(c, _)| c.label.as_str())
-            .collect();
         // c is close but too far behind a; d is not close at all.
-        assert_eq!(labels, ["a", "b"]);
+        assert_eq!(thesaurus.near(&query), [0, 1]);
+        let expansion = thesaurus.expand("q", &query, |_| false).expect("a and b");
+        assert_eq!(expansion.terms, ["a", "b"]);
+        // Their terms' direction: the sum of a's and b's term vectors.
+        let sum: Vec<f32> = axis(1, 0.9)
+            .iter()
+            .zip(axis(2, 0.87))
+            .map(|(x, y)| x + y)
+            .collect();
+        assert_eq!(expansion.direction, sum);
+        // The question names b: a stays.
+        let named_b = thesaurus.expand("q", &query, |c| c.label == "b");
+        assert_eq!(named_b.map(|e| e.terms), Some(vec!["a".to_owned()]));
+        // It names a, the closest: nothing is added.
+        assert_eq!(thesaurus.expand("q", &query, |c| c.label == "a"), None);
     }
 
     #[test]
@@ -269,8 +399,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = cache_path(dir.path());
         let vectors: Vec<f32> = (0..2 * DIM).map(|i| i as f32).collect();
+        let stale = dir.path().join("thesaurus-0000000000000000.vectors");
+        std::fs::write(&stale, b"an older thesaurus").unwrap();
         write_cache(&path, &vectors).unwrap();
         assert_eq!(read_cache(&path, 2), Some(vectors));
         assert_eq!(read_cache(&path, 3), None);
+        assert!(!stale.exists());
     }
 }
