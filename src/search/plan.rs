@@ -3,7 +3,8 @@
 //! can understand the query differently. The words are parsed once, by
 //! tantivy's own query grammar, and the plan keeps what each stage needs of
 //! them: the BM25 query, the stems to cover, the phrases to mark, and whether
-//! the query names something.
+//! the query names something. Where meaning is searched, a question in
+//! everyday words also gets the records' terms for it (`search::thesaurus`).
 
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{
