@@ -106,6 +106,22 @@ fn search_page_in_headless_chromium() {
         r["narrowOverflow"], false,
         "no horizontal scrolling at 400 px"
     );
+    let also = r["alsoSearched"].as_str().unwrap_or_default();
+    assert!(
+        also.contains("Also searched for the records' terms") && also.contains("asylum seekers"),
+        "{r}"
+    );
+    assert!(
+        r["literalUrl"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("literal=true")
+            && r["literalStatus"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Your words alone"),
+        "{r}"
+    );
     assert!(
         std::fs::metadata(&screenshot)
             .map(|m| m.len() > 10_000)

@@ -35,6 +35,17 @@ try {
   await narrow.goto(page.url());
   await narrow.waitForSelector('#hits .hit');
   result.narrowOverflow = await narrow.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  // Everyday words: the page says which of the records' terms it searched too,
+  // and its link searches the words alone.
+  const lay = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await lay.goto(base + '/?q=' + encodeURIComponent('people who flee and ask for protection'));
+  await lay.waitForSelector('#hits .hit');
+  result.alsoSearched = await lay.$eval('#status', s => s.textContent);
+  await lay.click('#status a[href*="literal=true"]');
+  await lay.waitForFunction(() => location.search.includes('literal=true') &&
+    !document.querySelector('#status').textContent.includes('Also searched'));
+  result.literalUrl = lay.url();
+  result.literalStatus = await lay.$eval('#status', s => s.textContent);
 } finally {
   await browser.close();
 }

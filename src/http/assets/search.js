@@ -189,6 +189,12 @@ function summary(response, state) {
     literal.delete('offset');
     notice += '<br><span class="notice">Also searched for the records\' terms <b>' + esc(i.also_searched.join(', ')) +
       '</b>. <a href="/?' + esc(literal.toString()) + '">Search your words alone</a></span>';
+  } else if (state.literal && response.mode !== 'keyword') {
+    const expanded = new URLSearchParams(queryString(state));
+    expanded.delete('literal');
+    expanded.delete('offset');
+    notice += '<br><span class="notice">Your words alone. <a href="/?' + esc(expanded.toString()) +
+      '">Also search the records\' terms for them</a></span>';
   }
   return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' +
     compareLink(response, state) + feedLink(state) + notice;
@@ -289,6 +295,8 @@ document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('search').addEventListener('submit', event => {
     event.preventDefault();
     const state = stateFromUrl();
+    // A new question gets the thesaurus again; the words alone were for the last one.
+    if (document.getElementById('q').value !== state.q) state.literal = false;
     state.q = document.getElementById('q').value;
     state.sort = document.getElementById('sort').value;
     state.mode = document.getElementById('mode').value;
