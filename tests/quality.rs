@@ -252,6 +252,24 @@ fn an_everyday_wording_also_searches_the_records_terms() {
     assert!(also(&keyword).is_null());
     let own_terms = search_json(&["--mode", "hybrid", "child labour"]);
     assert!(also(&own_terms).is_null(), "{own_terms}");
+    let state_alone = search_json(&["--mode", "hybrid", "Palestine"]);
+    assert!(also(&state_alone).is_null(), "{state_alone}");
+    // Excluded words keep their records out of the terms' matches and of the
+    // meaning side's candidates (which had embedded "-children" as children).
+    let but_not = search_json(&[
+        "--mode",
+        "hybrid",
+        "--limit",
+        "50",
+        "people who flee and ask for protection -children",
+    ]);
+    assert!(!also(&but_not).is_null(), "{but_not}");
+    let texts = but_not["hits"].as_array().expect("hits");
+    assert_eq!(texts.len(), 50);
+    for hit in texts {
+        let text = hit["text"].as_str().expect("text").to_lowercase();
+        assert!(!text.contains("children"), "{}", hit["id"]);
+    }
 }
 
 /// A question in none of the documents' words: the blend's second look from

@@ -24,6 +24,7 @@ use super::thesaurus::{Expansion, Thesaurus};
 use crate::embed::Embedder;
 use crate::error::{Error, QueryError, RequestError, Result};
 use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
+use crate::ingest::speakers::gazetteer;
 
 /// What a plan is for: a full search, or the filters and words alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,18 +87,43 @@ pub(crate) struct Words {
     /// the acronym of a long form the user spelled out.
     pub(crate) alternatives: Vec<(String, Box<dyn Query>)>,
     /// The records' terms for the question's concept (the thesaurus), any of
-    /// them: a paragraph that holds one covers the question's words.
+    /// them, under the user's required and excluded words: a paragraph that
+    /// holds one covers the question's words.
     pub(crate) concept: Option<Box<dyn Query>>,
+    /// The user's required (`+`, `AND`) and excluded (`-`, `NOT`) words at
+    /// the top of the query, which the thesaurus's terms keep too.
+    constraints: Vec<(Option<Occur>, UserInputAst)>,
+    /// Any of the excluded words: the meaning side leaves their records out too.
+    pub(crate) excluded: Option<Box<dyn Query>>,
 }
 
 /// What the thesaurus adds to a question's meaning (see [`Thesaurus::expand`]).
 fn thesaurus_expansion(meaning: &str, analyzer: &mut TextAnalyzer) -> Result<Option<Expansion>> {
+    // A State's name alone is no concept's, though terms name places
+    // ("Occupied Palestinian Territory").
+    let states = gazetteer().states_named(meaning);
+    let named = |at: usize| states.iter().any(|m| (m.start..m.end).contains(&at));
+    let more_than_states = meaning
+        .char_indices()
+        .any(|(at, c)| c.is_alphanumeric() && !named(at));
+    if !more_than_states {
+        return Ok(None);
+    }
+    let Some(thesaurus) = Thesaurus::shared() else {
+        return Ok(None);
+    };
     let vector = Embedder::shared()?.query(meaning)?;
-    let asked = tokens(analyzer, meaning);
-    Ok(Thesaurus::shared()?.expand(meaning, &vector, |concept| {
+    // Function words aside on both sides: the question has lost them unless
+    // quoted ("\"right to food\""), and a term may hold them.
+    let mut content = |text: &str| -> Vec<String> {
+        let mut words = tokens(analyzer, text);
+        words.retain(|w| !query::is_stopword(w));
+        words
+    };
+    let asked = content(meaning);
+    Ok(thesaurus.expand(meaning, &vector, |concept| {
         concept.terms.iter().any(|t| {
-            // The question's text has lost its function words; so does the term.
-            let term = tokens(analyzer, &query::without_stopwords(t));
+            let term = content(t);
             !term.is_empty() && asked.windows(term.len()).any(|w| w == term)
         })
     }))
@@ -141,7 +167,10 @@ impl QueryPlan {
         // The records' terms for an everyday wording, where meaning is searched
         // anyway (keyword search is the words as typed, and needs no model).
         let mut meaning_shift = None;
-        let expands = purpose == Purpose::Search && mode != Mode::Keyword && !request.literal;
+        let expands = purpose == Purpose::Search
+            && mode != Mode::Keyword
+            && !request.literal
+            && !interpreted.text.trim().is_empty();
         if let (true, Some(words), Some(first)) = (expands, words.as_mut(), meaning.first())
             && let Some(expansion) = thesaurus_expansion(first, &mut analyzer.clone())?
         {
@@ -208,8 +237,11 @@ impl Words {
     ) -> Result<()> {
         let parser = QueryParser::for_index(&snapshot.index.index, vec![snapshot.fields().text]);
         let any = UserInputAst::or(terms.iter().map(|t| quoted(t)).collect());
+        // "people who flee -children": refugees, but not those paragraphs either.
+        let mut clauses = vec![(Some(Occur::Must), any)];
+        clauses.extend(self.constraints.iter().cloned());
         let concept = parser
-            .build_query_from_user_input_ast(any)
+            .build_query_from_user_input_ast(UserInputAst::Clause(clauses))
             .map_err(|source| Error::from(QueryError::Syntax { source }))?;
         let own = std::mem::replace(&mut self.query, Box::new(EmptyQuery));
         let boosted = BoostQuery::new(concept.box_clone(), TERMS_BOOST);
@@ -286,6 +318,16 @@ impl Words {
         for literal in &all_literals {
             marks.add(tokens(&mut analyzer, &literal.phrase));
         }
+        let constraints = expanded.as_ref().map(constraints).unwrap_or_default();
+        let excluded_words: Vec<UserInputAst> = constraints
+            .iter()
+            .filter(|(occur, _)| *occur == Some(Occur::MustNot))
+            .map(|(_, ast)| ast.clone())
+            .collect();
+        let excluded = match excluded_words.is_empty() {
+            true => None,
+            false => Some(build(&parser, &UserInputAst::or(excluded_words))?),
+        };
         let has_phrase = user_literals.iter().any(|l| l.delimiter != Delimiter::None);
         let strict = match &expanded {
             Some(u) if fusion::names_something(original, has_phrase, &user_words) => {
@@ -305,6 +347,8 @@ impl Words {
             every,
             alternatives,
             concept: None,
+            excluded,
+            constraints,
         }))
     }
 }
@@ -327,6 +371,18 @@ fn words_for_unknown_subjects(
     }
     interpreted.subjects = known;
     Ok(())
+}
+
+/// The required and excluded clauses at the top of a query.
+fn constraints(ast: &UserInputAst) -> Vec<(Option<Occur>, UserInputAst)> {
+    match ast {
+        UserInputAst::Clause(clauses) => clauses
+            .iter()
+            .filter(|(occur, _)| matches!(occur, Some(Occur::Must | Occur::MustNot)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The user's words as tantivy's grammar reads them; None without words.

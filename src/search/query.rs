@@ -132,9 +132,44 @@ pub fn interpret(query: &str) -> Result<Interpreted> {
 /// with no other words, each of their names.
 pub fn meaning_wordings(i: &Interpreted) -> Vec<String> {
     if !i.text.trim().is_empty() || i.agents.is_empty() {
-        return vec![i.text.clone()];
+        // "refugees -children" means refugees: the excluded words are the word
+        // side's to exclude, and would pull the meaning towards them.
+        let wanted = without_negations(&i.text);
+        return vec![if wanted.is_empty() {
+            i.text.clone()
+        } else {
+            wanted
+        }];
     }
     agent_forms(i)
+}
+
+/// `text` without what the query grammar excludes: `-word`, `-"a phrase"`,
+/// `NOT word`, `NOT "a phrase"`.
+fn without_negations(text: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut words = text.split_whitespace();
+    while let Some(word) = words.next() {
+        let excluded = if word == "NOT" {
+            words.next()
+        } else if word.len() > 1 && word.starts_with('-') {
+            Some(&word[1..])
+        } else {
+            kept.push(word);
+            continue;
+        };
+        // An excluded phrase runs to its closing quote.
+        let opens_phrase =
+            excluded.is_some_and(|w| w.starts_with('"') && (w.len() == 1 || !w[1..].contains('"')));
+        if opens_phrase {
+            for rest in words.by_ref() {
+                if rest.contains('"') {
+                    break;
+                }
+            }
+        }
+    }
+    kept.join(" ")
 }
 
 /// Every name of the agents a query names ("Republic of Korea", "ROK", ...):
@@ -150,6 +185,11 @@ const STOPWORDS: &[&str] = &[
     "was", "were", "are", "be", "been", "its", "it", "their", "this", "that", "these", "those",
     "from", "about", "into", "any", "all",
 ];
+
+/// Whether `word` (lower case) is one of the function words left out of a query.
+pub(crate) fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
 
 pub(crate) fn without_stopwords(text: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
@@ -365,6 +405,32 @@ fn resolve_speaker_phrase(phrase: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meaning_leaves_out_the_excluded_words() {
+        assert_eq!(
+            without_negations("refugees -children camps"),
+            "refugees camps"
+        );
+        assert_eq!(without_negations("refugees NOT children"), "refugees");
+        assert_eq!(
+            without_negations("refugees -\"unaccompanied minor children\" camps"),
+            "refugees camps"
+        );
+        assert_eq!(
+            without_negations("refugees NOT \"minors\" camps"),
+            "refugees camps"
+        );
+        assert_eq!(
+            without_negations("self-employment in-kind"),
+            "self-employment in-kind"
+        );
+        let only_excluded = Interpreted {
+            text: "-children".into(),
+            ..Interpreted::default()
+        };
+        assert_eq!(meaning_wordings(&only_excluded), ["-children"]);
+    }
 
     #[test]
     fn a_state_a_question_is_about_is_its_subject_not_its_speaker() {

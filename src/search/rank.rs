@@ -53,7 +53,8 @@ pub(crate) fn meaning_vectors(plan: &QueryPlan) -> Result<Vec<Vector>> {
         .map(|w| embedder.query(w))
         .collect::<Result<_>>()?;
     if let (Some(shift), Some(first)) = (&plan.meaning_shift, vectors.first_mut()) {
-        // The question and its concepts' terms weigh the same.
+        // The question's vector plus its concepts' terms' mean vectors (each
+        // of length under one), normalised.
         let mut moved: Vec<f32> = first.iter().zip(shift).map(|(q, s)| q + s).collect();
         crate::embed::normalise(&mut moved);
         *first = moved.into();
@@ -62,8 +63,16 @@ pub(crate) fn meaning_vectors(plan: &QueryPlan) -> Result<Vec<Vector>> {
 }
 
 /// The records a search by meaning may return: the plan's kind and filters.
+/// The user's excluded words leave their records out, as on the word side.
 pub(crate) fn meaning_allowed(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> Box<dyn Query> {
-    combine(plan.kind, snapshot.fields(), None, plan.filters.all(None))
+    let allowed = combine(plan.kind, snapshot.fields(), None, plan.filters.all(None));
+    match plan.words.as_ref().and_then(|w| w.excluded.as_deref()) {
+        Some(excluded) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, allowed),
+            (Occur::MustNot, excluded.box_clone()),
+        ])),
+        None => allowed,
+    }
 }
 
 /// What a hit must match, filters aside: the words, the meaning candidates, or either.

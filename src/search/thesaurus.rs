@@ -17,7 +17,6 @@ use std::sync::{Mutex, OnceLock};
 use lru::LruCache;
 
 use crate::embed::{self, DIM, Embedder};
-use crate::error::Result;
 use crate::index::schema::content_hash;
 
 /// The thesaurus, compiled in: concept, terms, wordings (see its header).
@@ -68,41 +67,47 @@ pub(crate) struct Thesaurus {
 /// Questions whose near concepts are kept.
 const ASKED: NonZeroUsize = NonZeroUsize::new(4096).expect("not zero");
 
-static SHARED: OnceLock<Thesaurus> = OnceLock::new();
+/// None where the wordings could not be embedded: searches go on without it.
+static SHARED: OnceLock<Option<Thesaurus>> = OnceLock::new();
 /// One process embeds the wordings once, however many searches ask at once.
 static BUILDING: Mutex<()> = Mutex::new(());
 
 impl Thesaurus {
     /// The process's thesaurus, its wordings embedded by the shared model:
-    /// read from the models folder when made before, else made (and kept there).
-    pub(crate) fn shared() -> Result<&'static Thesaurus> {
+    /// read from the models folder when made before, else made (and kept
+    /// there). None where the model failed to embed them: a search by meaning
+    /// then goes on with the question's own words, and this process does not
+    /// try again at every search.
+    pub(crate) fn shared() -> Option<&'static Thesaurus> {
         if let Some(loaded) = SHARED.get() {
-            return Ok(loaded);
+            return loaded.as_ref();
         }
         let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(loaded) = SHARED.get() {
-            return Ok(loaded);
-        }
+        SHARED.get_or_init(Thesaurus::load).as_ref()
+    }
+
+    fn load() -> Option<Thesaurus> {
         let concepts = parse(SOURCE);
         let wordings: Vec<&str> = concepts.iter().flat_map(Concept::phrasings).collect();
         let cache = cache_path(&embed::models_dir());
         let vectors = match read_cache(&cache, wordings.len()) {
             Some(vectors) => vectors,
             None => {
-                let made = Embedder::shared()?.embed_as_typed(&wordings, &|_| {})?;
+                let embedder = Embedder::shared().ok()?;
+                let made = embedder.embed_as_typed(&wordings, &|_| {}).ok()?;
                 let flat: Vec<f32> = made.into_iter().flatten().collect();
                 // A read-only models folder only costs the next process the same time.
                 let _ = write_cache(&cache, &flat);
                 flat
             }
         };
-        Ok(SHARED.get_or_init(|| Thesaurus::new(concepts, vectors)))
+        Some(Thesaurus::new(concepts, vectors))
     }
 
     /// Forgets the concepts near questions asked before, if the thesaurus is
     /// loaded (benchmarks of the cold path).
     pub(crate) fn forget_questions() {
-        if let Some(loaded) = SHARED.get() {
+        if let Some(Some(loaded)) = SHARED.get() {
             loaded
                 .asked
                 .lock()
@@ -111,7 +116,7 @@ impl Thesaurus {
         }
     }
 
-    /// Whether [`Thesaurus::shared`] answers at once.
+    /// Whether [`Thesaurus::shared`] answers at once (loaded, or failed).
     pub(crate) fn is_loaded() -> bool {
         SHARED.get().is_some()
     }
@@ -282,27 +287,19 @@ fn read_cache(path: &Path, wordings: usize) -> Option<Vec<f32>> {
     )
 }
 
-/// Written to a temporary name and renamed: a reader never sees half a file.
-/// The caches of other versions of the thesaurus or the model are removed.
+/// Written to a temporary name of its own (process and time) and renamed: a
+/// reader never sees half a file. Other versions' files are left to their
+/// own binaries (an older server beside a newer CLI would else make them
+/// again and again).
 fn write_cache(path: &Path, vectors: &[f32]) -> std::io::Result<()> {
-    let partial = path.with_extension(format!("part{}", std::process::id()));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let partial = path.with_extension(format!("part-{}-{nanos}", std::process::id()));
     std::fs::write(&partial, embed::to_bytes(vectors))?;
     std::fs::rename(&partial, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&partial);
-    })?;
-    let (Some(dir), Some(own)) = (path.parent(), path.file_name()) else {
-        return Ok(());
-    };
-    for entry in std::fs::read_dir(dir)?.flatten() {
-        let name = entry.file_name();
-        let stale = name.to_string_lossy().starts_with("thesaurus-")
-            && name.to_string_lossy().ends_with(".vectors")
-            && name != own;
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -399,11 +396,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = cache_path(dir.path());
         let vectors: Vec<f32> = (0..2 * DIM).map(|i| i as f32).collect();
-        let stale = dir.path().join("thesaurus-0000000000000000.vectors");
-        std::fs::write(&stale, b"an older thesaurus").unwrap();
         write_cache(&path, &vectors).unwrap();
         assert_eq!(read_cache(&path, 2), Some(vectors));
         assert_eq!(read_cache(&path, 3), None);
-        assert!(!stale.exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left");
     }
 }

@@ -91,6 +91,7 @@ async function show(state) {
   const mine = ++generation;
   status.textContent = 'Searching…';
   const params = new URLSearchParams(queryString(state));
+  params.delete('split'); // the page's own: how the timeline is drawn
   params.set('limit', String(PAGE));
   params.set('facet_limit', String(FACET_LIMIT));
   let response;
