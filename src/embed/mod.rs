@@ -545,12 +545,15 @@ pub fn to_bytes(v: &[f32]) -> Vec<u8> {
 
 /// Bytes back to a vector; `None` unless they hold exactly one vector of the model's dimension.
 pub fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
-    (bytes.len() == DIM * 4).then(|| {
-        bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
-    })
+    (bytes.len() == DIM * 4).then(|| floats_from_bytes(bytes).collect())
+}
+
+/// The little-endian f32s of `bytes`, as [`to_bytes`] wrote them (any number
+/// of vectors; a trailing partial value is left out).
+pub fn floats_from_bytes(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 #[cfg(test)]

@@ -105,11 +105,7 @@ fn decode(bytes: &[u8], keys: &mut Vec<u64>, data: &mut Vec<f32>) {
     for record in bytes.chunks_exact(RECORD_BYTES) {
         let (key, vector) = record.split_at(8);
         keys.push(u64::from_le_bytes(key.try_into().unwrap_or_default()));
-        data.extend(
-            vector
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-        );
+        data.extend(crate::embed::floats_from_bytes(vector));
     }
 }
 

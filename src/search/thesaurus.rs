@@ -279,12 +279,7 @@ fn read_cache(path: &Path, wordings: usize) -> Option<Vec<f32>> {
     if bytes.len() != wordings * DIM * 4 {
         return None;
     }
-    Some(
-        bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-    )
+    Some(embed::floats_from_bytes(&bytes).collect())
 }
 
 /// Written to a temporary name of its own (process and time) and renamed: a
