@@ -43,7 +43,7 @@ pub(crate) fn page(
         }
     }
     if plan.mode != Mode::Keyword
-        && let Some(query) = super::rank::meaning_vectors(plan)?.first()
+        && let Some(query) = plan.meaning_vectors()?.first()
     {
         highlight::by_meaning(&mut hits, query)?;
     }

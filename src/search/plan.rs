@@ -6,6 +6,8 @@
 //! the query names something. Where meaning is searched, a question in
 //! everyday words also gets the records' terms for it (`search::thesaurus`).
 
+use std::sync::OnceLock;
+
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{
     self, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
@@ -21,7 +23,7 @@ use super::query::{self, Interpreted};
 use super::request::{Mode, SearchRequest, Sort};
 use super::searcher::Snapshot;
 use super::thesaurus::{Expansion, Thesaurus};
-use crate::embed::Embedder;
+use crate::embed::{Embedder, Vector};
 use crate::error::{Error, QueryError, RequestError, Result};
 use crate::index::schema::{KIND_PARAGRAPH, KIND_STATEMENT};
 use crate::ingest::speakers::gazetteer;
@@ -55,6 +57,8 @@ pub(crate) struct QueryPlan {
     /// vectors, summed over its concepts): the first wording's vector is
     /// moved by it, at no second call of the model.
     pub(crate) meaning_shift: Option<Vec<f32>>,
+    /// The meaning side's vectors, made on first use (see [`QueryPlan::meaning_vectors`]).
+    vectors: OnceLock<Vec<Vector>>,
     /// The filters as tantivy queries.
     pub(crate) filters: Filters,
     pub(crate) sort: Sort,
@@ -182,6 +186,7 @@ impl QueryPlan {
             original: request.q.clone(),
             meaning,
             meaning_shift,
+            vectors: OnceLock::new(),
             interpreted,
             mode,
             notice,
@@ -197,6 +202,29 @@ impl QueryPlan {
             semantic_ratio: request.semantic_ratio(),
             analyzer,
         })
+    }
+
+    /// The query's vectors, one per wording of its meaning, the first moved
+    /// by the thesaurus's terms: made once per plan, for the candidates and
+    /// again the page's highlights read them.
+    pub(crate) fn meaning_vectors(&self) -> Result<&[Vector]> {
+        if let Some(made) = self.vectors.get() {
+            return Ok(made);
+        }
+        let embedder = Embedder::shared()?;
+        let mut vectors: Vec<Vector> = self
+            .meaning
+            .iter()
+            .map(|w| embedder.query(w))
+            .collect::<Result<_>>()?;
+        if let (Some(shift), Some(first)) = (&self.meaning_shift, vectors.first_mut()) {
+            // The question's vector plus its concepts' terms' mean vectors (each
+            // of length under one), normalised.
+            let mut moved: Vec<f32> = first.iter().zip(shift).map(|(q, s)| q + s).collect();
+            crate::embed::normalise(&mut moved);
+            *first = moved.into();
+        }
+        Ok(self.vectors.get_or_init(|| vectors))
     }
 
     /// Whether statements are matched one by one (a speaker search).

@@ -16,7 +16,6 @@ use super::plan::QueryPlan;
 use super::request::{Mode, Sort};
 use super::searcher::Snapshot;
 use super::top_blocks::TopAndBlocks;
-use crate::embed::{Embedder, Vector};
 use crate::error::Result;
 
 /// Nearest paragraphs considered by semantic and hybrid search.
@@ -28,8 +27,7 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
     if plan.mode == Mode::Keyword {
         return Ok(Vec::new());
     }
-    let vectors = meaning_vectors(plan)?;
-    let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
+    let queries: Vec<&[f32]> = plan.meaning_vectors()?.iter().map(|v| &v[..]).collect();
     let allowed = meaning_allowed(snapshot, plan);
     let k = SEMANTIC_CANDIDATES.max(plan.wanted());
     let vectors = &snapshot.catalog.vectors;
@@ -42,24 +40,6 @@ pub(crate) fn meaning_candidates(snapshot: &Snapshot<'_>, plan: &QueryPlan) -> R
     let mut found = vectors.search_with_feedback(&snapshot.searcher, &*allowed, &queries, k)?;
     fusion::close_enough(&mut found, plan.filters.has(FilterKind::Speaker));
     Ok(found)
-}
-
-/// The query's vectors: one per wording of its meaning.
-pub(crate) fn meaning_vectors(plan: &QueryPlan) -> Result<Vec<Vector>> {
-    let embedder = Embedder::shared()?;
-    let mut vectors: Vec<Vector> = plan
-        .meaning
-        .iter()
-        .map(|w| embedder.query(w))
-        .collect::<Result<_>>()?;
-    if let (Some(shift), Some(first)) = (&plan.meaning_shift, vectors.first_mut()) {
-        // The question's vector plus its concepts' terms' mean vectors (each
-        // of length under one), normalised.
-        let mut moved: Vec<f32> = first.iter().zip(shift).map(|(q, s)| q + s).collect();
-        crate::embed::normalise(&mut moved);
-        *first = moved.into();
-    }
-    Ok(vectors)
 }
 
 /// The records a search by meaning may return: the plan's kind and filters.

@@ -30,8 +30,7 @@ impl Searcher {
     pub fn meaning_recall(&self, request: &SearchRequest, k: usize) -> Result<Recall> {
         let snapshot = self.snapshot()?;
         let plan = QueryPlan::new(request, &snapshot, Purpose::Search, DEFAULT_LIMIT)?;
-        let vectors = rank::meaning_vectors(&plan)?;
-        let queries: Vec<&[f32]> = vectors.iter().map(|v| &v[..]).collect();
+        let queries: Vec<&[f32]> = plan.meaning_vectors()?.iter().map(|v| &v[..]).collect();
         let allowed = rank::meaning_allowed(&snapshot, &plan);
         let store = &snapshot.catalog.vectors;
         let nearest =

@@ -151,6 +151,7 @@ impl Thesaurus {
     /// or where `names` says the question already names the closest concept
     /// in the records' own terms: its other terms would widen a question
     /// that says what it means.
+    ///
     /// `text` is the question the vector is of: the concepts near it are
     /// kept, as the model's vectors of questions are.
     pub(crate) fn expand(
