@@ -183,18 +183,14 @@ function summary(response, state) {
   if (n > 0 && state.offset) text += ', from ' + (state.offset + 1);
   if (understood.length) text += ' for ' + understood.join(', ');
   let notice = response.notice ? '<br><span class="notice">' + esc(response.notice) + '</span>' : '';
+  // The same search from its first page, with the thesaurus's terms or without.
+  const literalHref = literal => '/?' + queryString({ ...state, literal, offset: 0 });
   if (i.also_searched && i.also_searched.length) {
     // The thesaurus added the records' own terms: say which, and offer the words alone.
-    const literal = new URLSearchParams(queryString(state));
-    literal.set('literal', 'true');
-    literal.delete('offset');
     notice += '<br><span class="notice">Also searched for the records\' terms <b>' + esc(i.also_searched.join(', ')) +
-      '</b>. <a href="/?' + esc(literal.toString()) + '">Search your words alone</a></span>';
+      '</b>. <a href="' + esc(literalHref(true)) + '">Search your words alone</a></span>';
   } else if (state.literal && response.mode !== 'keyword') {
-    const expanded = new URLSearchParams(queryString(state));
-    expanded.delete('literal');
-    expanded.delete('offset');
-    notice += '<br><span class="notice">Your words alone. <a href="/?' + esc(expanded.toString()) +
+    notice += '<br><span class="notice">Your words alone. <a href="' + esc(literalHref(false)) +
       '">Also search the records\' terms for them</a></span>';
   }
   return text + ' <span class="took">(' + esc(response.mode) + ', ' + esc(response.took_ms.toFixed(0)) + ' ms)</span>' +
