@@ -42,8 +42,12 @@ try {
   await lay.waitForSelector('#hits .hit');
   result.alsoSearched = await lay.$eval('#status', s => s.textContent);
   await lay.click('#status a[href*="literal=true"]');
+  // Wait for the literal search's own answer, not merely for the old notice to go
+  // ("Searching…" is in between).
   await lay.waitForFunction(() => location.search.includes('literal=true') &&
-    !document.querySelector('#status').textContent.includes('Also searched'));
+    document.querySelector('#status .took') !== null &&
+    !document.querySelector('#status').textContent.includes('Also searched'),
+    null, { timeout: 15000 }).catch(() => {});
   result.literalUrl = lay.url();
   result.literalStatus = await lay.$eval('#status', s => s.textContent);
 } finally {
