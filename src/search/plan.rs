@@ -205,8 +205,8 @@ impl QueryPlan {
     }
 
     /// The query's vectors, one per wording of its meaning, the first moved
-    /// by the thesaurus's terms: made once per plan, for the candidates and
-    /// again the page's highlights read them.
+    /// by the thesaurus's terms: made once per plan, and read by both the
+    /// candidates and the page's highlights.
     pub(crate) fn meaning_vectors(&self) -> Result<&[Vector]> {
         if let Some(made) = self.vectors.get() {
             return Ok(made);

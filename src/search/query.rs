@@ -191,16 +191,13 @@ pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
 }
 
-pub(crate) fn without_stopwords(text: &str) -> String {
+fn without_stopwords(text: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut in_quotes = false;
     for word in text.split_whitespace() {
         let quotes = word.matches('"').count();
         let operator = matches!(word, "AND" | "OR" | "NOT");
-        let keep = in_quotes
-            || quotes > 0
-            || operator
-            || !STOPWORDS.contains(&word.to_lowercase().as_str());
+        let keep = in_quotes || quotes > 0 || operator || !is_stopword(&word.to_lowercase());
         if quotes % 2 == 1 {
             in_quotes = !in_quotes;
         }
